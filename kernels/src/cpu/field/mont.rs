@@ -207,14 +207,7 @@ impl<P: MontParams> FieldOps for Mont<P> {
 
     #[inline(always)]
     fn mul(&self, other: &Self) -> Self {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx") {
-            // SAFETY: the CPU has the instructions the assembly uses.
-            return Self::from_raw(unsafe {
-                mul_mulx_adx(&self.limbs, &other.limbs, &P::MODULUS_INV)
-            });
-        }
-        self.mul_portable(other)
+        Self::from_raw(subtract_if_above(self.mul_unreduced(other), &P::MODULUS))
     }
 
     #[inline(always)]
@@ -233,10 +226,73 @@ impl<P: MontParams> FieldOps for Mont<P> {
     }
 }
 
+/// `2p` for a modulus `p < 2^255`.
+const fn double_limbs(p: [u64; 4]) -> [u64; 4] {
+    [p[0] << 1, (p[1] << 1) | (p[0] >> 63), (p[2] << 1) | (p[1] >> 63), (p[3] << 1) | (p[2] >> 63)]
+}
+
+/// Lazily reduced arithmetic for the NTT (Harvey's trick): values live in `[0, 2p)` instead of
+/// `[0, p)`. Because `4p < 2^256` for both BN254 fields, the Montgomery product of two values
+/// below `2p` is already below `2p` (`(ab + mp)/R < (4p² + Rp)/R < 2p`), so a lazy
+/// multiplication skips the final conditional subtraction; additions and subtractions correct
+/// by `2p` instead of `p`, at the same cost as the canonical ones. [`Mont::reduce_once`] brings
+/// a lazy value back to canonical form.
 impl<P: MontParams> Mont<P> {
-    /// Montgomery multiplication in portable Rust.
+    /// `self · other` in `[0, 2p)`, for inputs in `[0, 2p)`.
     #[inline(always)]
-    pub(crate) fn mul_portable(&self, other: &Self) -> Self {
+    pub(crate) fn mul_lazy(&self, other: &Self) -> Self {
+        Self::from_raw(self.mul_unreduced(other))
+    }
+
+    /// `self + other` in `[0, 2p)`, for inputs in `[0, 2p)`.
+    #[inline(always)]
+    pub(crate) fn add_lazy(&self, other: &Self) -> Self {
+        let (a, b) = (&self.limbs, &other.limbs);
+        // Below 4p < 2^256: no carry out of the top limb.
+        let (s0, c) = adc(a[0], b[0], 0);
+        let (s1, c) = adc(a[1], b[1], c);
+        let (s2, c) = adc(a[2], b[2], c);
+        let (s3, _) = adc(a[3], b[3], c);
+        Self::from_raw(subtract_if_above([s0, s1, s2, s3], &double_limbs(P::MODULUS)))
+    }
+
+    /// `self - other` in `[0, 2p)`, for inputs in `[0, 2p)`.
+    #[inline(always)]
+    pub(crate) fn sub_lazy(&self, other: &Self) -> Self {
+        let (a, b) = (&self.limbs, &other.limbs);
+        let (d0, br) = sbb(a[0], b[0], 0);
+        let (d1, br) = sbb(a[1], b[1], br);
+        let (d2, br) = sbb(a[2], b[2], br);
+        let (d3, br) = sbb(a[3], b[3], br);
+        let mask = br.wrapping_neg();
+        let m = double_limbs(P::MODULUS);
+        let (d0, c) = adc(d0, m[0] & mask, 0);
+        let (d1, c) = adc(d1, m[1] & mask, c);
+        let (d2, c) = adc(d2, m[2] & mask, c);
+        let (d3, _) = adc(d3, m[3] & mask, c);
+        Self::from_raw([d0, d1, d2, d3])
+    }
+
+    /// The canonical form of a value in `[0, 2p)`.
+    #[inline(always)]
+    pub(crate) fn reduce_once(&self) -> Self {
+        Self::from_raw(subtract_if_above(self.limbs, &P::MODULUS))
+    }
+
+    /// The Montgomery product, below `2p` for inputs below `2p`, before the final subtraction.
+    #[inline(always)]
+    fn mul_unreduced(&self, other: &Self) -> [u64; 4] {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx") {
+            // SAFETY: the CPU has the instructions the assembly uses.
+            return unsafe { mul_mulx_adx(&self.limbs, &other.limbs, &P::MODULUS_INV) };
+        }
+        self.mul_portable_unreduced(other)
+    }
+
+    /// Montgomery multiplication in portable Rust (result below `2p`).
+    #[inline(always)]
+    pub(crate) fn mul_portable_unreduced(&self, other: &Self) -> [u64; 4] {
         let (a, b) = (&self.limbs, &other.limbs);
         let m = &P::MODULUS;
         let mut t = [0u64; 4];
@@ -254,7 +310,7 @@ impl<P: MontParams> Mont<P> {
             // The modulus' top limb is below 2^63 - 1, so this cannot overflow.
             t[3] = carry.wrapping_add(carry2);
         }
-        Self::from_raw(subtract_if_above(t, m))
+        t
     }
 }
 
@@ -263,8 +319,8 @@ impl<P: MontParams> Mont<P> {
 /// drop the zero low word" (CIOS). The accumulator lives in five registers that rotate by one
 /// per round, so no limb is ever moved. `p_inv` is `[p0, p1, p2, p3, -p^(-1) mod 2^64]`.
 ///
-/// Bounds: with `a, b < p < 2^254`, the accumulator stays below `2^319` in every round, so the
-/// fifth word never overflows and the result is below `2p`; one conditional subtraction follows.
+/// Bounds: with `a, b < 2p < 2^255`, the accumulator stays below `2^320` in every round, so the
+/// fifth word never overflows and the result is below `2p`; the caller reduces it if needed.
 ///
 /// # Safety
 /// The CPU must support BMI2 and ADX.
@@ -415,5 +471,5 @@ unsafe fn mul_mulx_adx(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]) -> [u64; 4]
             options(pure, readonly, nostack),
         );
     }
-    subtract_if_above([r0, r1, r2, r3], &[p_inv[0], p_inv[1], p_inv[2], p_inv[3]])
+    [r0, r1, r2, r3]
 }

@@ -125,7 +125,7 @@ fn mul_throughput() {
     let mut zs = [Fq::from_ark(&a); 8];
     for _ in 0..n / 8 {
         for z in zs.iter_mut() {
-            *z = z.mul_portable(&fb);
+            *z = Fq::from_raw(z.mul_portable_unreduced(&fb)).reduce_once();
         }
     }
     let portable_tp = t.elapsed().as_secs_f64() * 1e9 / n as f64;
@@ -134,4 +134,49 @@ fn mul_throughput() {
     println!(
         "Fq mul throughput: arkworks {ark_tp:.2} ns, ours {ours_tp:.2} ns, portable {portable_tp:.2} ns"
     );
+}
+
+/// The portable multiplication (used on CPUs without BMI2/ADX) and the lazily reduced
+/// operations, on inputs anywhere in `[0, 2p)`: results must agree with arkworks mod p and stay
+/// below 2p.
+#[test]
+fn portable_and_lazy_arithmetic_match_arkworks() {
+    use super::mont::FrParams;
+    use super::{Mont, MontParams};
+    let p = <FrParams as MontParams>::MODULUS;
+    // x + p (as limbs), a representative of x in [p, 2p).
+    let plus_p = |x: &Fr| {
+        let (a, mut c, mut out) = (x.to_ark().0.0, 0u128, [0u64; 4]);
+        for i in 0..4 {
+            let s = a[i] as u128 + p[i] as u128 + c;
+            out[i] = s as u64;
+            c = s >> 64;
+        }
+        Mont::<FrParams>::from_raw(out)
+    };
+    let below_2p = |x: &Fr| {
+        let l = x.to_ark().0.0;
+        let two_p_top = (p[3] << 1) | (p[2] >> 63);
+        l[3] < two_p_top
+    };
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(13);
+    let mut xs: Vec<ark_bn254::Fr> = edge_cases();
+    xs.extend((0..200).map(|_| ark_bn254::Fr::rand(&mut rng)));
+    for a in &xs {
+        for b in xs.iter().step_by(9) {
+            let (fa, fb) = (Fr::from_ark(a), Fr::from_ark(b));
+            let portable = Fr::from_raw(fa.mul_portable_unreduced(&fb)).reduce_once();
+            assert_eq!(portable.to_ark(), *a * b);
+            for (x, y) in [(fa, fb), (plus_p(&fa), fb), (fa, plus_p(&fb)), (plus_p(&fa), plus_p(&fb))] {
+                for (lazy, want) in [
+                    (x.mul_lazy(&y), *a * b),
+                    (x.add_lazy(&y), *a + b),
+                    (x.sub_lazy(&y), *a - b),
+                ] {
+                    assert!(below_2p(&lazy), "lazy result not below 2p");
+                    assert_eq!(lazy.reduce_once().to_ark(), want);
+                }
+            }
+        }
+    }
 }

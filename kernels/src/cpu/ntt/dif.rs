@@ -8,12 +8,15 @@
 //! [`BLOCK`] points fits in the per-core L2 cache and finishes all its remaining stages there.
 //! Every butterfly stage is one field multiplication per pair; the twiddle `ω^0 = 1` of each
 //! block and the whole last stage (`h = 1`) multiply by one, so they are skipped.
+//!
+//! Values stay lazily reduced in `[0, 2p)` through all stages (see `Mont::mul_lazy`), which
+//! saves the final subtraction of every multiplication; the last stage makes them canonical.
 
 use rayon::prelude::*;
 
 use super::BLOCK;
 use super::twiddles::Tables;
-use crate::cpu::field::{FieldOps, Fr};
+use crate::cpu::field::Fr;
 
 /// Sub-problems shorter than this run their streaming passes on one thread.
 const PARALLEL_PASS_MIN: usize = 1 << 12;
@@ -88,15 +91,15 @@ fn radix4_pass(a: &mut [Fr], t: &Tables, stride: usize) {
         for i in 0..c0.len() {
             let j = j0 + i;
             let (x0, x1, x2, x3) = (c0[i], c1[i], c2[i], c3[i]);
-            let y0 = x0.add(&x2);
-            let y2 = x0.sub(&x2).mul(&t.top[j * stride]);
-            let y1 = x1.add(&x3);
-            let y3 = x1.sub(&x3).mul(&t.top[(j + q) * stride]);
+            let y0 = x0.add_lazy(&x2);
+            let y2 = x0.sub_lazy(&x2).mul_lazy(&t.top[j * stride]);
+            let y1 = x1.add_lazy(&x3);
+            let y3 = x1.sub_lazy(&x3).mul_lazy(&t.top[(j + q) * stride]);
             let w = &t.top[2 * j * stride];
-            c0[i] = y0.add(&y1);
-            c1[i] = y0.sub(&y1).mul(w);
-            c2[i] = y2.add(&y3);
-            c3[i] = y2.sub(&y3).mul(w);
+            c0[i] = y0.add_lazy(&y1);
+            c1[i] = y0.sub_lazy(&y1).mul_lazy(w);
+            c2[i] = y2.add_lazy(&y3);
+            c3[i] = y2.sub_lazy(&y3).mul_lazy(w);
         }
     };
     if q * 4 >= PARALLEL_PASS_MIN {
@@ -119,8 +122,8 @@ fn radix2_pass(a: &mut [Fr], t: &Tables, stride: usize) {
     let body = |l: &mut [Fr], r: &mut [Fr], j0: usize| {
         for (i, (u, v)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
             let (x, y) = (*u, *v);
-            *u = x.add(&y);
-            *v = x.sub(&y).mul(&t.top[(j0 + i) * stride]);
+            *u = x.add_lazy(&y);
+            *v = x.sub_lazy(&y).mul_lazy(&t.top[(j0 + i) * stride]);
         }
     };
     if h * 2 >= PARALLEL_PASS_MIN {
@@ -150,15 +153,15 @@ fn dif_in_cache(a: &mut [Fr], t: &Tables) {
             let (c2, c3) = right.split_at_mut(q);
             for j in 0..q {
                 let (x0, x1, x2, x3) = (c0[j], c1[j], c2[j], c3[j]);
-                let y0 = x0.add(&x2);
-                let y2 = x0.sub(&x2).mul(&w_outer[j]);
-                let y1 = x1.add(&x3);
-                let y3 = x1.sub(&x3).mul(&w_outer[j + q]);
+                let y0 = x0.add_lazy(&x2);
+                let y2 = x0.sub_lazy(&x2).mul_lazy(&w_outer[j]);
+                let y1 = x1.add_lazy(&x3);
+                let y3 = x1.sub_lazy(&x3).mul_lazy(&w_outer[j + q]);
                 let w = &w_inner[j];
-                c0[j] = y0.add(&y1);
-                c1[j] = y0.sub(&y1).mul(w);
-                c2[j] = y2.add(&y3);
-                c3[j] = y2.sub(&y3).mul(w);
+                c0[j] = y0.add_lazy(&y1);
+                c1[j] = y0.sub_lazy(&y1).mul_lazy(w);
+                c2[j] = y2.add_lazy(&y3);
+                c3[j] = y2.sub_lazy(&y3).mul_lazy(w);
             }
         }
         h /= 4;
@@ -170,8 +173,8 @@ fn dif_in_cache(a: &mut [Fr], t: &Tables) {
             let (lo, hi) = block.split_at_mut(4);
             for j in 0..4 {
                 let (x, y) = (lo[j], hi[j]);
-                lo[j] = x.add(&y);
-                hi[j] = x.sub(&y).mul(&w[j]);
+                lo[j] = x.add_lazy(&y);
+                hi[j] = x.sub_lazy(&y).mul_lazy(&w[j]);
             }
         }
         h = 2;
@@ -181,20 +184,22 @@ fn dif_in_cache(a: &mut [Fr], t: &Tables) {
         let omega4 = t.stage(2)[1];
         for g in a.chunks_exact_mut(4) {
             let (x0, x1, x2, x3) = (g[0], g[1], g[2], g[3]);
-            let y0 = x0.add(&x2);
-            let y2 = x0.sub(&x2);
-            let y1 = x1.add(&x3);
-            let y3 = x1.sub(&x3).mul(&omega4);
-            g[0] = y0.add(&y1);
-            g[1] = y0.sub(&y1);
-            g[2] = y2.add(&y3);
-            g[3] = y2.sub(&y3);
+            let y0 = x0.add_lazy(&x2);
+            let y2 = x0.sub_lazy(&x2);
+            let y1 = x1.add_lazy(&x3);
+            let y3 = x1.sub_lazy(&x3).mul_lazy(&omega4);
+            // The last stage: leave canonical values behind.
+            g[0] = y0.add_lazy(&y1).reduce_once();
+            g[1] = y0.sub_lazy(&y1).reduce_once();
+            g[2] = y2.add_lazy(&y3).reduce_once();
+            g[3] = y2.sub_lazy(&y3).reduce_once();
         }
     } else if h == 1 {
         for pair in a.chunks_exact_mut(2) {
             let (x, y) = (pair[0], pair[1]);
-            pair[0] = x.add(&y);
-            pair[1] = x.sub(&y);
+            // The last stage: leave canonical values behind.
+            pair[0] = x.add_lazy(&y).reduce_once();
+            pair[1] = x.sub_lazy(&y).reduce_once();
         }
     }
 }
