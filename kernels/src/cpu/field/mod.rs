@@ -35,6 +35,22 @@ pub(crate) trait FieldOps: Copy + PartialEq + Send + Sync + 'static {
     fn is_zero(&self) -> bool;
     /// `1/self`, or `None` for zero.
     fn inverse(&self) -> Option<Self>;
+    /// `self · other` in a lazily reduced form: inputs and output may be any representative in
+    /// `[0, 2p)` (see `Mont::mul_lazy`). Canonical by default.
+    #[inline(always)]
+    fn mul_lazy(&self, other: &Self) -> Self {
+        self.mul(other)
+    }
+    /// `self - other` for lazily reduced inputs and output. Canonical by default.
+    #[inline(always)]
+    fn sub_lazy(&self, other: &Self) -> Self {
+        self.sub(other)
+    }
+    /// The canonical form of a lazily reduced value.
+    #[inline(always)]
+    fn reduce_once(&self) -> Self {
+        *self
+    }
 }
 
 #[cfg(test)]

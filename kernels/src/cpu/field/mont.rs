@@ -224,11 +224,31 @@ impl<P: MontParams> FieldOps for Mont<P> {
         // Once per batch of hundreds of additions: arkworks' binary extended Euclid is fine.
         self.to_ark().inverse().map(|x| Self::from_ark(&x))
     }
+
+    #[inline(always)]
+    fn mul_lazy(&self, other: &Self) -> Self {
+        Mont::mul_lazy(self, other)
+    }
+
+    #[inline(always)]
+    fn sub_lazy(&self, other: &Self) -> Self {
+        Mont::sub_lazy(self, other)
+    }
+
+    #[inline(always)]
+    fn reduce_once(&self) -> Self {
+        Mont::reduce_once(self)
+    }
 }
 
 /// `2p` for a modulus `p < 2^255`.
 const fn double_limbs(p: [u64; 4]) -> [u64; 4] {
-    [p[0] << 1, (p[1] << 1) | (p[0] >> 63), (p[2] << 1) | (p[1] >> 63), (p[3] << 1) | (p[2] >> 63)]
+    [
+        p[0] << 1,
+        (p[1] << 1) | (p[0] >> 63),
+        (p[2] << 1) | (p[1] >> 63),
+        (p[3] << 1) | (p[2] >> 63),
+    ]
 }
 
 /// Lazily reduced arithmetic for the NTT (Harvey's trick): values live in `[0, 2p)` instead of
@@ -253,7 +273,10 @@ impl<P: MontParams> Mont<P> {
         let (s1, c) = adc(a[1], b[1], c);
         let (s2, c) = adc(a[2], b[2], c);
         let (s3, _) = adc(a[3], b[3], c);
-        Self::from_raw(subtract_if_above([s0, s1, s2, s3], &double_limbs(P::MODULUS)))
+        Self::from_raw(subtract_if_above(
+            [s0, s1, s2, s3],
+            &double_limbs(P::MODULUS),
+        ))
     }
 
     /// `self - other` in `[0, 2p)`, for inputs in `[0, 2p)`.

@@ -167,7 +167,12 @@ fn portable_and_lazy_arithmetic_match_arkworks() {
             let (fa, fb) = (Fr::from_ark(a), Fr::from_ark(b));
             let portable = Fr::from_raw(fa.mul_portable_unreduced(&fb)).reduce_once();
             assert_eq!(portable.to_ark(), *a * b);
-            for (x, y) in [(fa, fb), (plus_p(&fa), fb), (fa, plus_p(&fb)), (plus_p(&fa), plus_p(&fb))] {
+            for (x, y) in [
+                (fa, fb),
+                (plus_p(&fa), fb),
+                (fa, plus_p(&fb)),
+                (plus_p(&fa), plus_p(&fb)),
+            ] {
                 for (lazy, want) in [
                     (x.mul_lazy(&y), *a * b),
                     (x.add_lazy(&y), *a + b),

@@ -169,7 +169,7 @@ impl<P: MsmCurve> BucketSet<P> {
             self.kinds.push(kind);
             self.denominators.push(d);
             self.prefix.push(*chain);
-            *chain = chain.mul(&d);
+            *chain = chain.mul_lazy(&d);
         }
         // Invert the chain products together: each factor is non-zero (a difference of
         // distinct x's, 2y ≠ 0, or 1), so the product is too.
@@ -186,27 +186,36 @@ impl<P: MsmCurve> BucketSet<P> {
             all_inv = all_inv.mul(&products[k]);
         }
         // Pass 2, backwards: peel one denominator's inverse off its chain at a time and finish
-        // that addition.
+        // that addition. The chains and the slope are lazily reduced (in `[0, 2p)`, see
+        // `FieldOps::mul_lazy`); bucket coordinates are stored canonical, because the next batch
+        // compares them for equality.
         for i in (0..len).rev() {
             let (bucket, p) = self.scheduled[i];
             let inv = &mut inverses[i % CHAINS];
-            let d_inv = inv.mul(&self.prefix[i]);
-            *inv = inv.mul(&self.denominators[i]);
+            let d_inv = inv.mul_lazy(&self.prefix[i]);
+            *inv = inv.mul_lazy(&self.denominators[i]);
             let a = &mut self.buckets[bucket as usize];
             self.state[bucket as usize] = 0;
             match self.kinds[i] {
                 Kind::Add => {
-                    let lambda = p.y.sub(&a.y).mul(&d_inv);
-                    let x3 = lambda.square().sub(&a.x).sub(&p.x);
-                    a.y = lambda.mul(&a.x.sub(&x3)).sub(&a.y);
+                    let lambda = p.y.sub(&a.y).mul_lazy(&d_inv);
+                    let x3 = lambda
+                        .mul_lazy(&lambda)
+                        .sub_lazy(&a.x)
+                        .sub_lazy(&p.x)
+                        .reduce_once();
+                    a.y = lambda.mul_lazy(&a.x.sub(&x3)).sub_lazy(&a.y).reduce_once();
                     a.x = x3;
                 }
                 Kind::Double => {
                     // λ = 3x²/2y: the curve has a = 0.
                     let x_sq = a.x.square();
-                    let lambda = x_sq.double().add(&x_sq).mul(&d_inv);
-                    let x3 = lambda.square().sub(&a.x.double());
-                    a.y = lambda.mul(&a.x.sub(&x3)).sub(&a.y);
+                    let lambda = x_sq.double().add(&x_sq).mul_lazy(&d_inv);
+                    let x3 = lambda
+                        .mul_lazy(&lambda)
+                        .sub_lazy(&a.x.double())
+                        .reduce_once();
+                    a.y = lambda.mul_lazy(&a.x.sub(&x3)).sub_lazy(&a.y).reduce_once();
                     a.x = x3;
                 }
                 Kind::Cancel => self.state[bucket as usize] = EMPTY,
