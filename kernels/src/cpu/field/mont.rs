@@ -33,43 +33,42 @@ pub(crate) trait MontParams:
     fn from_limbs(limbs: [u64; 4]) -> Self::Ark;
 }
 
-/// BN254 base field parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FqParams;
+/// Declares the parameters of an arkworks BN254 prime field.
+macro_rules! bn254_params {
+    ($(#[$doc:meta])* $name:ident, $ark:ty, $config:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) struct $name;
 
-impl MontParams for FqParams {
-    type Ark = ark_bn254::Fq;
-    const MODULUS: [u64; 4] = <ark_bn254::FqConfig as MontConfig<4>>::MODULUS.0;
-    const INV: u64 = <ark_bn254::FqConfig as MontConfig<4>>::INV;
-    const ONE: [u64; 4] = <ark_bn254::Fq as Field>::ONE.0.0;
-    #[inline(always)]
-    fn limbs(x: &ark_bn254::Fq) -> [u64; 4] {
-        x.0.0
-    }
-    #[inline(always)]
-    fn from_limbs(limbs: [u64; 4]) -> ark_bn254::Fq {
-        ark_bn254::Fq::new_unchecked(BigInt(limbs))
-    }
+        impl MontParams for $name {
+            type Ark = $ark;
+            const MODULUS: [u64; 4] = <$config as MontConfig<4>>::MODULUS.0;
+            const INV: u64 = <$config as MontConfig<4>>::INV;
+            const ONE: [u64; 4] = <$ark as Field>::ONE.0.0;
+            #[inline(always)]
+            fn limbs(x: &$ark) -> [u64; 4] {
+                x.0.0
+            }
+            #[inline(always)]
+            fn from_limbs(limbs: [u64; 4]) -> $ark {
+                <$ark>::new_unchecked(BigInt(limbs))
+            }
+        }
+    };
 }
 
-/// BN254 scalar field parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FrParams;
-
-impl MontParams for FrParams {
-    type Ark = ark_bn254::Fr;
-    const MODULUS: [u64; 4] = <ark_bn254::FrConfig as MontConfig<4>>::MODULUS.0;
-    const INV: u64 = <ark_bn254::FrConfig as MontConfig<4>>::INV;
-    const ONE: [u64; 4] = <ark_bn254::Fr as Field>::ONE.0.0;
-    #[inline(always)]
-    fn limbs(x: &ark_bn254::Fr) -> [u64; 4] {
-        x.0.0
-    }
-    #[inline(always)]
-    fn from_limbs(limbs: [u64; 4]) -> ark_bn254::Fr {
-        ark_bn254::Fr::new_unchecked(BigInt(limbs))
-    }
-}
+bn254_params!(
+    /// BN254 base field parameters.
+    FqParams,
+    ark_bn254::Fq,
+    ark_bn254::FqConfig
+);
+bn254_params!(
+    /// BN254 scalar field parameters.
+    FrParams,
+    ark_bn254::Fr,
+    ark_bn254::FrConfig
+);
 
 /// An element of the field `P` in Montgomery form, canonical (less than the modulus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +139,31 @@ fn subtract_if_above(x: [u64; 4], m: &[u64; 4]) -> [u64; 4] {
     ]
 }
 
+/// `a + b mod m` for `a, b < m` and `2m < 2^256`: the sum, less `m` if it reached `m`.
+#[inline(always)]
+fn add_mod(a: &[u64; 4], b: &[u64; 4], m: &[u64; 4]) -> [u64; 4] {
+    let (s0, c) = adc(a[0], b[0], 0);
+    let (s1, c) = adc(a[1], b[1], c);
+    let (s2, c) = adc(a[2], b[2], c);
+    let (s3, _) = adc(a[3], b[3], c);
+    subtract_if_above([s0, s1, s2, s3], m)
+}
+
+/// `a - b mod m` for `a, b < m`: the difference, plus `m` (masked, no branch) on a borrow.
+#[inline(always)]
+fn sub_mod(a: &[u64; 4], b: &[u64; 4], m: &[u64; 4]) -> [u64; 4] {
+    let (d0, br) = sbb(a[0], b[0], 0);
+    let (d1, br) = sbb(a[1], b[1], br);
+    let (d2, br) = sbb(a[2], b[2], br);
+    let (d3, br) = sbb(a[3], b[3], br);
+    let mask = br.wrapping_neg();
+    let (d0, c) = adc(d0, m[0] & mask, 0);
+    let (d1, c) = adc(d1, m[1] & mask, c);
+    let (d2, c) = adc(d2, m[2] & mask, c);
+    let (d3, _) = adc(d3, m[3] & mask, c);
+    [d0, d1, d2, d3]
+}
+
 impl<P: MontParams> Mont<P> {
     /// Wraps Montgomery-form limbs that are already below the modulus.
     #[inline(always)]
@@ -169,30 +193,12 @@ impl<P: MontParams> FieldOps for Mont<P> {
 
     #[inline(always)]
     fn add(&self, other: &Self) -> Self {
-        let (a, b) = (&self.limbs, &other.limbs);
-        // Both are below p < 2^254, so the sum fits in 256 bits.
-        let (s0, c) = adc(a[0], b[0], 0);
-        let (s1, c) = adc(a[1], b[1], c);
-        let (s2, c) = adc(a[2], b[2], c);
-        let (s3, _) = adc(a[3], b[3], c);
-        Self::from_raw(subtract_if_above([s0, s1, s2, s3], &P::MODULUS))
+        Self::from_raw(add_mod(&self.limbs, &other.limbs, &P::MODULUS))
     }
 
     #[inline(always)]
     fn sub(&self, other: &Self) -> Self {
-        let (a, b) = (&self.limbs, &other.limbs);
-        let (d0, br) = sbb(a[0], b[0], 0);
-        let (d1, br) = sbb(a[1], b[1], br);
-        let (d2, br) = sbb(a[2], b[2], br);
-        let (d3, br) = sbb(a[3], b[3], br);
-        // On borrow, add p back (masked, so no branch on the data).
-        let mask = br.wrapping_neg();
-        let m = &P::MODULUS;
-        let (d0, c) = adc(d0, m[0] & mask, 0);
-        let (d1, c) = adc(d1, m[1] & mask, c);
-        let (d2, c) = adc(d2, m[2] & mask, c);
-        let (d3, _) = adc(d3, m[3] & mask, c);
-        Self::from_raw([d0, d1, d2, d3])
+        Self::from_raw(sub_mod(&self.limbs, &other.limbs, &P::MODULUS))
     }
 
     #[inline(always)]
@@ -267,14 +273,9 @@ impl<P: MontParams> Mont<P> {
     /// `self + other` in `[0, 2p)`, for inputs in `[0, 2p)`.
     #[inline(always)]
     pub(crate) fn add_lazy(&self, other: &Self) -> Self {
-        let (a, b) = (&self.limbs, &other.limbs);
-        // Below 4p < 2^256: no carry out of the top limb.
-        let (s0, c) = adc(a[0], b[0], 0);
-        let (s1, c) = adc(a[1], b[1], c);
-        let (s2, c) = adc(a[2], b[2], c);
-        let (s3, _) = adc(a[3], b[3], c);
-        Self::from_raw(subtract_if_above(
-            [s0, s1, s2, s3],
+        Self::from_raw(add_mod(
+            &self.limbs,
+            &other.limbs,
             &double_limbs(P::MODULUS),
         ))
     }
@@ -282,18 +283,11 @@ impl<P: MontParams> Mont<P> {
     /// `self - other` in `[0, 2p)`, for inputs in `[0, 2p)`.
     #[inline(always)]
     pub(crate) fn sub_lazy(&self, other: &Self) -> Self {
-        let (a, b) = (&self.limbs, &other.limbs);
-        let (d0, br) = sbb(a[0], b[0], 0);
-        let (d1, br) = sbb(a[1], b[1], br);
-        let (d2, br) = sbb(a[2], b[2], br);
-        let (d3, br) = sbb(a[3], b[3], br);
-        let mask = br.wrapping_neg();
-        let m = double_limbs(P::MODULUS);
-        let (d0, c) = adc(d0, m[0] & mask, 0);
-        let (d1, c) = adc(d1, m[1] & mask, c);
-        let (d2, c) = adc(d2, m[2] & mask, c);
-        let (d3, _) = adc(d3, m[3] & mask, c);
-        Self::from_raw([d0, d1, d2, d3])
+        Self::from_raw(sub_mod(
+            &self.limbs,
+            &other.limbs,
+            &double_limbs(P::MODULUS),
+        ))
     }
 
     /// The canonical form of a value in `[0, 2p)`.
