@@ -33,7 +33,8 @@ pub trait Ntt<F: FftField> {
         coset_shift: Option<F>,
     ) -> Result<(), KernelError>;
 
-    /// Validates the length and shift, then transforms `values` in place.
+    /// Validates the length (first) and the shift, then transforms `values` in place. On an
+    /// error `values` is left untouched.
     fn ntt_in_place(
         &self,
         values: &mut [F],

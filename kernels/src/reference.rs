@@ -33,15 +33,18 @@ pub fn naive_ntt<F: FftField>(
     coset_shift: Option<F>,
 ) -> Result<Vec<F>, KernelError> {
     let n = values.len();
-    check_ntt_len::<F>(n)?;
+    let log_n = check_ntt_len::<F>(n)?;
+    // After the length check the root and 1/n exist; a field too small for them is a size error.
+    let too_large = || KernelError::NttTooLarge {
+        log_n,
+        max_log_n: crate::max_log_ntt::<F>(),
+    };
     let shift = coset_shift.unwrap_or(F::one());
     if shift.is_zero() {
         return Err(KernelError::ZeroCosetShift);
     }
-    let omega = F::get_root_of_unity(n as u64).ok_or(KernelError::NotPowerOfTwo { len: n })?;
-    let n_inv = F::from(n as u64)
-        .inverse()
-        .ok_or(KernelError::NotPowerOfTwo { len: n })?;
+    let omega = F::get_root_of_unity(n as u64).ok_or_else(too_large)?;
+    let n_inv = F::from(n as u64).inverse().ok_or_else(too_large)?;
     let shift_inv = shift.inverse().ok_or(KernelError::ZeroCosetShift)?;
     let mut out = vec![F::zero(); n];
     match direction {
@@ -55,9 +58,7 @@ pub fn naive_ntt<F: FftField>(
         }
         NttDirection::Inverse => {
             // a[j] = g^{-j}/n · Σ_i v[i]·ω^{-ij}.
-            let omega_inv = omega
-                .inverse()
-                .ok_or(KernelError::NotPowerOfTwo { len: n })?;
+            let omega_inv = omega.inverse().ok_or_else(too_large)?;
             let mut w = F::one();
             let mut g_pow = n_inv;
             for o in out.iter_mut() {

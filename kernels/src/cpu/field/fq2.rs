@@ -1,4 +1,4 @@
-//! BN254 Fq2 = Fq[u]/(u² + 1) on top of [`Fq`], matching arkworks' `Fq2` layout `(c0, c1)`.
+//! BN254 Fq2 = Fq\[u\]/(u² + 1) on top of [`Fq`], matching arkworks' `Fq2` layout `(c0, c1)`.
 
 use super::{FieldOps, Fq};
 

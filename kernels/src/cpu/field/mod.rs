@@ -10,10 +10,9 @@ mod fq2;
 mod mont;
 
 pub(crate) use fq2::Fq2;
-#[allow(unused_imports)]
-pub(crate) use mont::{Fq, Fr, Mont, MontParams, as_mont_slice};
+pub(crate) use mont::{Fq, Fr, as_mont_slice};
 
-/// The operations the MSM and NTT loops need, implemented for [`Mont`] and [`Fq2`].
+/// The operations the MSM and NTT loops need, implemented for [`mont::Mont`] and [`Fq2`].
 pub(crate) trait FieldOps: Copy + PartialEq + Send + Sync + 'static {
     /// Additive identity.
     const ZERO: Self;

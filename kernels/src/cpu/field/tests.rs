@@ -142,7 +142,7 @@ fn mul_throughput() {
 #[test]
 fn portable_and_lazy_arithmetic_match_arkworks() {
     use super::mont::FrParams;
-    use super::{Mont, MontParams};
+    use super::mont::{Mont, MontParams};
     let p = <FrParams as MontParams>::MODULUS;
     // x + p (as limbs), a representative of x in [p, 2p).
     let plus_p = |x: &Fr| {
