@@ -1,0 +1,15 @@
+//! sheaf-aggregator: the Groth16 side of sheaf. So far: strict parsing of snarkjs verifying keys
+//! and public signals into BN254 types, the canonical EVM encoding and `vk_hash`, statement
+//! leaves, and the epoch's SHA-256 Merkle tree, all as `shared/DESIGN.md` fixes them and
+//! `testdata/hashing.json` pins them. No HTTP, no database.
+
+pub mod decimal;
+mod error;
+pub mod merkle;
+pub mod snarkjs;
+pub mod statement;
+
+pub use error::FormatError;
+pub use merkle::{MerkleTree, verify_path};
+pub use snarkjs::{VerifyingKey, parse_public_signals, public_signals_from_json};
+pub use statement::{Hash32, public_signals_hash, statement_leaf};
