@@ -8,8 +8,10 @@ mod error;
 pub mod merkle;
 pub mod snarkjs;
 pub mod statement;
+pub mod verify;
 
 pub use error::FormatError;
 pub use merkle::{MerkleTree, verify_path};
-pub use snarkjs::{VerifyingKey, parse_public_signals, public_signals_from_json};
+pub use snarkjs::{Proof, VerifyingKey, parse_public_signals, public_signals_from_json};
 pub use statement::{Hash32, public_signals_hash, statement_leaf};
+pub use verify::PreparedVerifyingKey;

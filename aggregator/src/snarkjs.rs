@@ -73,6 +73,50 @@ impl VerifyingKey {
     }
 }
 
+/// A Groth16 proof over BN254: `A`, `C` in G1 and `B` in G2, each checked on the curve and in
+/// its subgroup, none the identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof {
+    /// `A` (`pi_a`).
+    pub a: G1Affine,
+    /// `B` (`pi_b`).
+    pub b: G2Affine,
+    /// `C` (`pi_c`).
+    pub c: G1Affine,
+}
+
+impl Proof {
+    /// Parses a snarkjs `proof.json`.
+    pub fn from_snarkjs_json(json: &[u8]) -> Result<Self, FormatError> {
+        check_size(json)?;
+        let raw: RawProof =
+            serde_json::from_slice(json).map_err(|e| FormatError::Json(e.to_string()))?;
+        if raw.protocol != "groth16" {
+            return Err(FormatError::Protocol(raw.protocol));
+        }
+        if let Some(curve) = raw.curve.filter(|c| c != "bn128" && c != "bn254") {
+            return Err(FormatError::Curve(curve));
+        }
+        Ok(Self {
+            a: g1("pi_a", &raw.a)?,
+            b: g2("pi_b", &raw.b)?,
+            c: g1("pi_c", &raw.c)?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct RawProof {
+    protocol: String,
+    curve: Option<String>,
+    #[serde(rename = "pi_a")]
+    a: Vec<String>,
+    #[serde(rename = "pi_b")]
+    b: Vec<Vec<String>>,
+    #[serde(rename = "pi_c")]
+    c: Vec<String>,
+}
+
 /// Parses a snarkjs `public.json` (a list of decimal strings below r) for a key expecting
 /// `n_public` signals.
 pub fn public_signals_from_json(json: &[u8], n_public: usize) -> Result<Vec<Fr>, FormatError> {
