@@ -39,15 +39,8 @@ impl VerifyingKey {
 
     /// Parses a snarkjs `verification_key.json`.
     pub fn from_snarkjs_json(json: &[u8]) -> Result<Self, FormatError> {
-        check_size(json)?;
-        let raw: RawVerifyingKey =
-            serde_json::from_slice(json).map_err(|e| FormatError::Json(e.to_string()))?;
-        if raw.protocol != "groth16" {
-            return Err(FormatError::Protocol(raw.protocol));
-        }
-        if raw.curve != "bn128" && raw.curve != "bn254" {
-            return Err(FormatError::Curve(raw.curve));
-        }
+        let raw: RawVerifyingKey = decode(json)?;
+        check_header(raw.protocol, Some(raw.curve))?;
         let ic_len = raw.ic.len();
         let count_error = || FormatError::PublicCount {
             n_public: raw.n_public,
@@ -88,15 +81,8 @@ pub struct Proof {
 impl Proof {
     /// Parses a snarkjs `proof.json`.
     pub fn from_snarkjs_json(json: &[u8]) -> Result<Self, FormatError> {
-        check_size(json)?;
-        let raw: RawProof =
-            serde_json::from_slice(json).map_err(|e| FormatError::Json(e.to_string()))?;
-        if raw.protocol != "groth16" {
-            return Err(FormatError::Protocol(raw.protocol));
-        }
-        if let Some(curve) = raw.curve.filter(|c| c != "bn128" && c != "bn254") {
-            return Err(FormatError::Curve(curve));
-        }
+        let raw: RawProof = decode(json)?;
+        check_header(raw.protocol, raw.curve)?;
         Ok(Self {
             a: g1("pi_a", &raw.a)?,
             b: g2("pi_b", &raw.b)?,
@@ -120,9 +106,7 @@ struct RawProof {
 /// Parses a snarkjs `public.json` (a list of decimal strings below r) for a key expecting
 /// `n_public` signals.
 pub fn public_signals_from_json(json: &[u8], n_public: usize) -> Result<Vec<Fr>, FormatError> {
-    check_size(json)?;
-    let raw: Vec<String> =
-        serde_json::from_slice(json).map_err(|e| FormatError::Json(e.to_string()))?;
+    let raw: Vec<String> = decode(json)?;
     parse_public_signals(&raw, n_public)
 }
 
@@ -143,14 +127,26 @@ pub fn parse_public_signals<S: AsRef<str>>(
         .collect()
 }
 
-fn check_size(json: &[u8]) -> Result<(), FormatError> {
+/// Decodes a JSON document of at most [`MAX_JSON_BYTES`].
+fn decode<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, FormatError> {
     if json.len() > MAX_JSON_BYTES {
         return Err(FormatError::TooLarge {
             len: json.len(),
             max: MAX_JSON_BYTES,
         });
     }
-    Ok(())
+    serde_json::from_slice(json).map_err(|e| FormatError::Json(e.to_string()))
+}
+
+/// Checks `protocol` (must be `groth16`) and `curve` (`bn128` or `bn254`, where present).
+fn check_header(protocol: String, curve: Option<String>) -> Result<(), FormatError> {
+    if protocol != "groth16" {
+        return Err(FormatError::Protocol(protocol));
+    }
+    match curve {
+        Some(c) if c != "bn128" && c != "bn254" => Err(FormatError::Curve(c)),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Deserialize)]
