@@ -45,7 +45,7 @@ pub(crate) fn transform(
 }
 
 /// `a[j] *= c · x^j` (with `x = 1`, a plain scaling by `c`).
-fn scale_by_powers(a: &mut [Fr], c: Fr, x: Fr) {
+pub(super) fn scale_by_powers(a: &mut [Fr], c: Fr, x: Fr) {
     const CHUNK: usize = 1 << 12;
     let x_ark = x.to_ark();
     let scale = |k: usize, chunk: &mut [Fr]| {

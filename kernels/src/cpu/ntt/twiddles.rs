@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ark_ff::{FftField, Field};
-use rayon::prelude::*;
 
 use super::BLOCK;
 use crate::NttDirection;
@@ -54,24 +53,9 @@ impl Tables {
 
 /// `[1, x, x², …, x^(len-1)]`, computed in parallel chunks that each start from a power.
 pub(crate) fn powers(x: Fr, len: usize) -> Vec<Fr> {
-    let mut out = vec![Fr::ZERO; len];
-    fill_powers(&mut out, Fr::ONE, x);
+    let mut out = vec![Fr::ONE; len];
+    super::scale_by_powers(&mut out, Fr::ONE, x);
     out
-}
-
-/// `out[j] = start · x^j`, in parallel.
-pub(crate) fn fill_powers(out: &mut [Fr], start: Fr, x: Fr) {
-    const CHUNK: usize = 1 << 12;
-    let x_ark = x.to_ark();
-    out.par_chunks_mut(CHUNK)
-        .enumerate()
-        .for_each(|(k, chunk)| {
-            let mut p = start.mul(&Fr::from_ark(&x_ark.pow([(k * CHUNK) as u64])));
-            for o in chunk {
-                *o = p;
-                p = p.mul(&x);
-            }
-        });
 }
 
 /// Tables by `(log2 size, direction)`, shared by every transform on one backend.
