@@ -1,12 +1,15 @@
-//! snarkjs `verification_key.json` and `public.json`, parsed strictly into BN254 types.
+//! snarkjs `verification_key.json`, `proof.json` and `public.json`, parsed strictly into BN254
+//! types, and written back in the layout snarkjs writes.
 //!
 //! snarkjs writes points in projective form with decimal strings: G1 as `[x, y, "1"]`, G2 as
 //! `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]` (the same order as arkworks' `Fq2::new(c0, c1)`).
 //! The identity cannot be written with a third coordinate of 1, so it is rejected too.
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
+use ark_bn254::{Bn254, Fq, Fq2, Fq6, Fq12, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
-use serde::Deserialize;
+use ark_ec::pairing::Pairing;
+use ark_ff::PrimeField;
+use serde::{Deserialize, Serialize};
 
 use crate::FormatError;
 use crate::decimal::parse_field;
@@ -194,7 +197,9 @@ pub(crate) fn g1(field: &str, raw: &[String]) -> Result<G1Affine, FormatError> {
         fq(&format!("{field}.x"), &raw[0])?,
         fq(&format!("{field}.y"), &raw[1])?,
     );
-    if !p.is_on_curve() {
+    // arkworks represents the identity as (0, 0), which `is_on_curve` accepts; as affine
+    // coordinates (0, 0) is off the curve (b ≠ 0), so it must be refused here.
+    if p.is_zero() || !p.is_on_curve() {
         return Err(FormatError::NotOnCurve {
             field: field.to_owned(),
         });
@@ -226,15 +231,137 @@ pub(crate) fn g2(field: &str, raw: &[Vec<String>]) -> Result<G2Affine, FormatErr
         ))
     };
     let p = G2Affine::new_unchecked(coord(0, "x")?, coord(1, "y")?);
-    if !p.is_on_curve() {
+    // (0, 0) is arkworks' identity but is off the twist as affine coordinates; see `g1`.
+    if p.is_zero() || !p.is_on_curve() {
         return Err(FormatError::NotOnCurve {
             field: field.to_owned(),
         });
     }
-    if !p.is_in_correct_subgroup_assuming_on_curve() || p.is_zero() {
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
         return Err(FormatError::NotInSubgroup {
             field: field.to_owned(),
         });
     }
     Ok(p)
+}
+
+// Emission. snarkjs writes `JSON.stringify`-style output indented by one space, with the keys in
+// the order below, every number a decimal string except `nPublic`.
+
+impl VerifyingKey {
+    /// The key as snarkjs writes `verification_key.json`, including `vk_alphabeta_12`
+    /// (`e(α, β)`, which costs one pairing).
+    pub fn to_snarkjs_json(&self) -> String {
+        let alpha_beta = Bn254::pairing(self.alpha_g1, self.beta_g2).0;
+        to_json(&SnarkjsVerifyingKey {
+            protocol: "groth16",
+            curve: "bn128",
+            n_public: self.n_public(),
+            alpha: g1_strings(&self.alpha_g1),
+            beta: g2_strings(&self.beta_g2),
+            gamma: g2_strings(&self.gamma_g2),
+            delta: g2_strings(&self.delta_g2),
+            alpha_beta: fq12_strings(&alpha_beta),
+            ic: self.ic.iter().map(g1_strings).collect(),
+        })
+    }
+}
+
+impl Proof {
+    /// The proof as snarkjs writes `proof.json`.
+    pub fn to_snarkjs_json(&self) -> String {
+        to_json(&SnarkjsProof {
+            a: g1_strings(&self.a),
+            b: g2_strings(&self.b),
+            c: g1_strings(&self.c),
+            protocol: "groth16",
+            curve: "bn128",
+        })
+    }
+}
+
+/// Public signals as snarkjs writes `public.json`: a list of decimal strings.
+pub fn public_signals_to_json(signals: &[Fr]) -> String {
+    to_json(&signals.iter().map(decimal).collect::<Vec<_>>())
+}
+
+#[derive(Serialize)]
+struct SnarkjsVerifyingKey {
+    protocol: &'static str,
+    curve: &'static str,
+    #[serde(rename = "nPublic")]
+    n_public: usize,
+    #[serde(rename = "vk_alpha_1")]
+    alpha: [String; 3],
+    #[serde(rename = "vk_beta_2")]
+    beta: [[String; 2]; 3],
+    #[serde(rename = "vk_gamma_2")]
+    gamma: [[String; 2]; 3],
+    #[serde(rename = "vk_delta_2")]
+    delta: [[String; 2]; 3],
+    #[serde(rename = "vk_alphabeta_12")]
+    alpha_beta: [[[String; 2]; 3]; 2],
+    #[serde(rename = "IC")]
+    ic: Vec<[String; 3]>,
+}
+
+#[derive(Serialize)]
+struct SnarkjsProof {
+    #[serde(rename = "pi_a")]
+    a: [String; 3],
+    #[serde(rename = "pi_b")]
+    b: [[String; 2]; 3],
+    #[serde(rename = "pi_c")]
+    c: [String; 3],
+    protocol: &'static str,
+    curve: &'static str,
+}
+
+#[allow(
+    clippy::expect_used,
+    reason = "serializing structs of strings and integers into memory cannot fail"
+)]
+fn to_json<T: Serialize>(value: &T) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value
+        .serialize(&mut serializer)
+        .expect("in-memory JSON serialization");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+fn decimal<F: PrimeField>(x: &F) -> String {
+    x.into_bigint().to_string()
+}
+
+/// `[x, y, "1"]`. The identity, which has no affine coordinates, is written as snarkjs writes
+/// it: `["0", "1", "0"]`.
+fn g1_strings(p: &G1Affine) -> [String; 3] {
+    match p.xy() {
+        Some((x, y)) => [decimal(&x), decimal(&y), "1".into()],
+        None => ["0".into(), "1".into(), "0".into()],
+    }
+}
+
+/// `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]`; the identity as `[["0", "0"], ["1", "0"], ["0", "0"]]`.
+fn g2_strings(p: &G2Affine) -> [[String; 2]; 3] {
+    let fq2 = |c: &Fq2| [decimal(&c.c0), decimal(&c.c1)];
+    match p.xy() {
+        Some((x, y)) => [fq2(&x), fq2(&y), ["1".into(), "0".into()]],
+        None => [
+            ["0".into(), "0".into()],
+            ["1".into(), "0".into()],
+            ["0".into(), "0".into()],
+        ],
+    }
+}
+
+/// snarkjs' `Gt.toObject`: `[c0, c1]` of `Fq6`s, each `[c0, c1, c2]` of `Fq2`s, each `[c0, c1]`
+/// (the same tower as arkworks: `Fq2 = Fq[u]/(u² + 1)`, `Fq6 = Fq2[v]/(v³ − (9 + u))`,
+/// `Fq12 = Fq6[w]/(w² − v)`).
+fn fq12_strings(x: &Fq12) -> [[[String; 2]; 3]; 2] {
+    let fq2 = |c: &Fq2| [decimal(&c.c0), decimal(&c.c1)];
+    let fq6 = |c: &Fq6| [fq2(&c.c0), fq2(&c.c1), fq2(&c.c2)];
+    [fq6(&x.c0), fq6(&x.c1)]
 }
