@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sheaf's test command (the README's, and what .ci/run calls): formatting, lints, every test
-# suite in debug and release, and a smoke run of the benches. Runs on a fresh clone with only
-# the Rust toolchain installed; builds go to a persistent target directory outside the clone
+# suite in debug and release, and a smoke run of the benches. Runs on a fresh clone with the
+# Rust toolchain installed; it installs Node.js from Debian if missing and the pinned JS tools
+# of ci/js (snarkjs, which checks our prover's proofs) with npm. Builds go to a persistent target directory outside the clone
 # (override with CARGO_TARGET_DIR) so repeated runs on one machine reuse compiled dependencies.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,6 +19,19 @@ cargo --version
 rustc --version
 echo "cores: $(nproc), target dir: $CARGO_TARGET_DIR"
 
+step "JS tools (ci/js: snarkjs, circom2)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "installing nodejs and npm from Debian"
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null
+fi
+node --version
+(cd ci/js && npm ci --no-audit --no-fund --loglevel=error)
+# The snarkjs cross-check must run, not skip.
+export SHEAF_REQUIRE_SNARKJS=1
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -30,7 +44,9 @@ cargo test --workspace --locked
 step "tests, release build (conformance up to 2^20)"
 cargo test --workspace --release --locked
 
-step "bench smoke run (each criterion bench once)"
+step "bench smoke run (each criterion bench once, the comparison runner on small cases)"
 cargo bench -p sheaf-benches --locked -- --test
+cargo run --release -p sheaf-benches --locked --bin compare -- kernels --runs 1 --max-log 12
+cargo run --release -p sheaf-benches --locked --bin compare -- groth16 --runs 1 --prove-logs 10
 
 step "done in $((SECONDS - started))s"
