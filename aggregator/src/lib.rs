@@ -7,6 +7,7 @@ pub mod batch;
 pub mod cache;
 pub mod decimal;
 mod error;
+pub mod gadgets;
 mod interop;
 pub mod merkle;
 pub mod prover;
