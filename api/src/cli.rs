@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::input::verify_files;
+use crate::serve::{ServeArgs, serve_blocking};
 
 /// Exit status of `sheaf verify` for a valid proof.
 pub const EXIT_VALID: u8 = 0;
@@ -32,6 +33,11 @@ pub enum Command {
     /// Prints "valid" (exit 0) or "invalid" (exit 1). A file that cannot be read or that the
     /// strict parser rejects gives exit 2 and the reason, naming the file.
     Verify(VerifyArgs),
+    /// Run the HTTP service until SIGTERM or Ctrl-C.
+    ///
+    /// Takes snarkjs proofs on `POST /v1/proofs`, verifies them in batches, stores them in
+    /// SQLite in the data directory and seals them into epochs with a Merkle root.
+    Serve(ServeArgs),
 }
 
 /// Files for `sheaf verify`, as snarkjs writes them.
@@ -53,6 +59,13 @@ pub struct VerifyArgs {
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match &cli.command {
         Command::Verify(args) => verify(args, out, err),
+        Command::Serve(args) => match serve_blocking(args.clone()) {
+            Ok(()) => 0,
+            Err(e) => {
+                let _ = writeln!(err, "sheaf serve: {e:#}");
+                EXIT_ERROR
+            }
+        },
     }
 }
 

@@ -1,0 +1,150 @@
+//! The HTTP error type: a status, a stable machine-readable `code` and a message, answered as
+//! JSON `{code, message}` (the axum `examples/error-handling` pattern). Internal failures are
+//! logged in full and answered with a generic message.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sheaf_aggregator::FormatError;
+
+/// A request that could not be served, with the status and body it is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+/// The JSON body of an error answer.
+#[derive(Debug, Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400: the request is malformed.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 404: the id or key named by the request is unknown.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// 413: the body is larger than `max` bytes.
+    pub fn too_large(max: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("request body is larger than the {max} bytes accepted"),
+        )
+    }
+
+    /// 422: well-formed, but the proof does not verify.
+    pub fn invalid_proof() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_proof",
+            "the proof does not verify against the key and public signals",
+        )
+    }
+
+    /// 503: the pending-verification queue is full; the caller should retry later.
+    pub fn queue_full() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "queue_full",
+            "the verification queue is full; retry later",
+        )
+    }
+
+    /// 503: the service is shutting down or a part of it has stopped.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// 500: logs `error` and hides it from the caller.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+
+    /// A rejected snarkjs document (`document` names it: `proof`, `public_signals`, …), with
+    /// the parser's specific reason. An oversized document is 413, anything else 400.
+    pub fn format(document: &str, error: &FormatError) -> Self {
+        let code = match error {
+            FormatError::TooLarge { .. } => "too_large",
+            FormatError::Json(_) => "malformed_json",
+            FormatError::Protocol(_) => "unsupported_protocol",
+            FormatError::Curve(_) => "unsupported_curve",
+            FormatError::NotDecimal { .. } => "not_decimal",
+            FormatError::NotReduced { .. } => "not_reduced",
+            FormatError::Arity { .. } => "wrong_arity",
+            FormatError::NotAffine { .. } => "not_affine",
+            FormatError::NotOnCurve { .. } => "not_on_curve",
+            FormatError::NotInSubgroup { .. } => "not_in_subgroup",
+            FormatError::PublicCount { .. } => "wrong_ic_count",
+            FormatError::SignalCount { .. } => "wrong_signal_count",
+        };
+        let status = match error {
+            FormatError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self::new(status, code, format!("{document}: {error}"))
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code, e.g. `not_on_curve`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message for the caller.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code,
+            message: &self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

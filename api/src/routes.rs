@@ -1,0 +1,349 @@
+//! The HTTP API of `shared/DESIGN.md` ("API"): handlers and [`app`], the router, which tests
+//! call without a socket. Every error is JSON `{code, message}` (see [`crate::error`]).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use sheaf_aggregator::{
+    KeyCache, PreparedVerifyingKey, Proof, VerifyingKey, public_signals_from_json,
+    public_signals_to_json, statement_leaf,
+};
+
+use crate::epochs::now_ms;
+use crate::error::ApiError;
+use crate::hex32::{parse_hex32, to_hex32};
+use crate::metrics::Metrics;
+use crate::store::{EpochView, NewProof, ProofView, Store};
+use crate::verifier::VerifierHandle;
+
+/// Most epochs `GET /v1/epochs` lists.
+pub const EPOCH_LIST_LIMIT: i64 = 100;
+
+/// Request limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, in bytes (larger: 413).
+    pub max_body_bytes: usize,
+    /// Largest `nPublic` of a key the service takes (larger: 400).
+    pub max_public_signals: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: sheaf_aggregator::snarkjs::MAX_JSON_BYTES,
+            max_public_signals: 32,
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Prepared keys by `vk_hash`.
+    pub keys: Arc<KeyCache>,
+    /// The verification queue.
+    pub verifier: VerifierHandle,
+    /// Request limits.
+    pub limits: Limits,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The router with every endpoint.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/vks", post(post_vk))
+        .route("/v1/proofs", post(post_proof))
+        .route("/v1/proofs/{id}", get(get_proof))
+        .route("/v1/epochs", get(get_epochs))
+        .route("/v1/epochs/{id}", get(get_epoch))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Body of `POST /v1/vks`' answer.
+#[derive(Debug, Serialize)]
+struct VkCreated {
+    vk_hash: String,
+}
+
+/// Body of `POST /v1/proofs`: the key by hash or in full, the proof and the signals as snarkjs
+/// writes them. The documents are kept raw and handed to the strict parsers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Submission<'a> {
+    vk_hash: Option<String>,
+    #[serde(borrow)]
+    verification_key: Option<&'a RawValue>,
+    #[serde(borrow)]
+    proof: &'a RawValue,
+    #[serde(borrow)]
+    public_signals: &'a RawValue,
+}
+
+/// Body of `POST /v1/proofs`' answer.
+#[derive(Debug, Serialize)]
+struct Submitted {
+    id: i64,
+    status: &'static str,
+    epoch: i64,
+    vk_hash: String,
+    leaf: String,
+}
+
+/// Body of `GET /v1/epochs`.
+#[derive(Debug, Serialize)]
+struct EpochList {
+    epochs: Vec<EpochView>,
+}
+
+/// The body, or 413 / 400 as JSON when it could not be read.
+fn body(body: Result<Bytes, BytesRejection>, limits: &Limits) -> Result<Bytes, ApiError> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(limits.max_body_bytes)
+        } else {
+            ApiError::bad_request("bad_body", r.body_text())
+        }
+    })
+}
+
+fn check_n_public(vk: &VerifyingKey, limits: &Limits) -> Result<(), ApiError> {
+    if vk.n_public() > limits.max_public_signals {
+        return Err(ApiError::bad_request(
+            "too_many_public_signals",
+            format!(
+                "verification_key: nPublic is {}, more than the {} this service takes",
+                vk.n_public(),
+                limits.max_public_signals
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /v1/vks`: registers a snarkjs verifying key; 201 when new, 200 when known.
+async fn post_vk(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let result = async {
+        let bytes = body(raw, &state.limits)?;
+        let vk = VerifyingKey::from_snarkjs_json(&bytes)
+            .map_err(|e| ApiError::format("verification_key", &e))?;
+        check_n_public(&vk, &state.limits)?;
+        let json = std::str::from_utf8(&bytes)
+            .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+        let key = state.keys.get_or_prepare(&vk);
+        let vk_hash = to_hex32(key.vk_hash());
+        let created = state
+            .store
+            .insert_vk(&vk_hash, vk.n_public(), json, now_ms())
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok::<_, ApiError>((status, Json(VkCreated { vk_hash })).into_response())
+    }
+    .await;
+    result.inspect_err(|e| state.metrics.rejected(e.code()))
+}
+
+/// The prepared key a submission names, and its JSON and `nPublic` when the submission carried
+/// it (to be stored with the proof).
+async fn resolve_key(
+    state: &AppState,
+    sub: &Submission<'_>,
+) -> Result<(Arc<PreparedVerifyingKey>, Option<(String, usize)>), ApiError> {
+    let named = match &sub.vk_hash {
+        Some(h) => Some(parse_hex32(h).ok_or_else(|| {
+            ApiError::bad_request(
+                "malformed_vk_hash",
+                "vk_hash: expected 0x followed by 64 hex digits",
+            )
+        })?),
+        None => None,
+    };
+    if let Some(raw) = sub.verification_key {
+        let vk = VerifyingKey::from_snarkjs_json(raw.get().as_bytes())
+            .map_err(|e| ApiError::format("verification_key", &e))?;
+        check_n_public(&vk, &state.limits)?;
+        let key = state.keys.get_or_prepare(&vk);
+        if named.is_some_and(|h| &h != key.vk_hash()) {
+            return Err(ApiError::bad_request(
+                "vk_hash_mismatch",
+                format!(
+                    "vk_hash does not match the verification_key (whose hash is {})",
+                    to_hex32(key.vk_hash())
+                ),
+            ));
+        }
+        return Ok((key, Some((raw.get().to_owned(), vk.n_public()))));
+    }
+    let Some(hash) = named else {
+        return Err(ApiError::bad_request(
+            "missing_key",
+            "give vk_hash (of a key registered with POST /v1/vks) or verification_key",
+        ));
+    };
+    if let Some(key) = state.keys.get(&hash) {
+        return Ok((key, None));
+    }
+    let hex = to_hex32(&hash);
+    let json = state
+        .store
+        .vk_json(&hex)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| ApiError::not_found("unknown_vk", format!("no key with vk_hash {hex}")))?;
+    let vk = VerifyingKey::from_snarkjs_json(json.as_bytes())
+        .map_err(|e| ApiError::internal(&format_args!("stored key {hex} no longer parses: {e}")))?;
+    Ok((state.keys.get_or_prepare(&vk), None))
+}
+
+/// `POST /v1/proofs`: parse, validate, verify (batched), store, then 202 with the id; 200 with
+/// the existing id for a duplicate in the open epoch.
+async fn post_proof(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let result = async {
+        let bytes = body(raw, &state.limits)?;
+        let sub: Submission<'_> = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request("malformed_json", format!("body: {e}")))?;
+        let (key, vk) = resolve_key(&state, &sub).await?;
+        let proof = Proof::from_snarkjs_json(sub.proof.get().as_bytes())
+            .map_err(|e| ApiError::format("proof", &e))?;
+        let signals =
+            public_signals_from_json(sub.public_signals.get().as_bytes(), key.key().n_public())
+                .map_err(|e| ApiError::format("public_signals", &e))?;
+        let proof_json = proof.to_snarkjs_json();
+        let record = NewProof {
+            vk_hash: to_hex32(key.vk_hash()),
+            vk,
+            leaf: to_hex32(&statement_leaf(key.vk_hash(), &signals)),
+            proof_hash: to_hex32(&Sha256::digest(proof_json.as_bytes()).into()),
+            proof_json,
+            public_signals: public_signals_to_json(&signals),
+        };
+        let (vk_hash, leaf) = (record.vk_hash.clone(), record.leaf.clone());
+        let accepted = state.verifier.submit(key, proof, signals, record).await?;
+        let status = if accepted.duplicate {
+            StatusCode::OK
+        } else {
+            StatusCode::ACCEPTED
+        };
+        let body = Submitted {
+            id: accepted.id,
+            status: accepted.epoch_state.proof_status(),
+            epoch: accepted.epoch,
+            vk_hash,
+            leaf,
+        };
+        Ok::<_, ApiError>((status, Json(body)).into_response())
+    }
+    .await;
+    // Rejections after verification are counted by the verifier.
+    result.inspect_err(|e| {
+        if e.code() != "invalid_proof" {
+            state.metrics.rejected(e.code());
+        }
+    })
+}
+
+fn parse_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| ApiError::bad_request("malformed_id", format!("`{id}` is not an id")))
+}
+
+/// `GET /v1/proofs/{id}`.
+async fn get_proof(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ProofView>, ApiError> {
+    let id = parse_id(&id)?;
+    let view = state
+        .store
+        .proof(id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    view.map(Json)
+        .ok_or_else(|| ApiError::not_found("unknown_proof", format!("no proof with id {id}")))
+}
+
+/// `GET /v1/epochs`: the most recent epochs, newest first.
+async fn get_epochs(State(state): State<AppState>) -> Result<Json<EpochList>, ApiError> {
+    let epochs = state
+        .store
+        .epochs(EPOCH_LIST_LIMIT)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(EpochList { epochs }))
+}
+
+/// `GET /v1/epochs/{id}`.
+async fn get_epoch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<EpochView>, ApiError> {
+    let id = parse_id(&id)?;
+    let view = state
+        .store
+        .epoch(id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    view.map(Json)
+        .ok_or_else(|| ApiError::not_found("unknown_epoch", format!("no epoch with id {id}")))
+}
+
+/// `GET /healthz`: the process answers.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers and the verifier runs.
+async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("database: {e}")))?;
+    if !state.verifier.is_running() {
+        return Err(ApiError::unavailable("the verifier has stopped"));
+    }
+    Ok(Json(serde_json::json!({ "status": "ready" })))
+}
+
+/// `GET /metrics`: Prometheus text.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(state.verifier.depth()),
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no_route", "no such endpoint")
+}
