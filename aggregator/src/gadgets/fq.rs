@@ -26,7 +26,7 @@
 //! every coefficient of their difference is ≡ 0 mod r. Each coefficient, as an integer, is at
 //! most `Σ aᵢbⱼ + Σ qᵢpⱼ + rₘ + 2⁶⁴|cₘ| + |cₘ₋₁|` in absolute value; [`FqVar::mul`] computes
 //! this bound from the limb bounds and refuses (error) unless it is below 2²⁵¹ < r/2, so each
-//! coefficient is exactly 0 over the integers, the identity holds in ℤ[T], and evaluating at
+//! coefficient is exactly 0 over the integers, the identity holds over the integer polynomials, and evaluating at
 //! 2⁶⁴ gives `A·B = Q·p + R` over the integers. Hence `R ≡ A·B (mod p)`. With inputs whose
 //! limbs are at most 2⁶⁸ the bound is about 2¹⁴¹, far from the limit; additions beyond that
 //! must be reduced first (multiply by one), which `mul` reports instead of silently wrapping.
@@ -200,6 +200,14 @@ impl FqVar {
             bounds: (0..n)
                 .map(|i| self.bounds.get(i).cloned().unwrap_or_default() + &pad[i])
                 .collect(),
+        }
+    }
+
+    /// `k · self` for a small constant `k` (no constraints; limb bounds scale by `k`).
+    pub fn scale(&self, k: u64) -> FqVar {
+        FqVar {
+            limbs: self.limbs.iter().map(|l| l.scale(Fr::from(k))).collect(),
+            bounds: self.bounds.iter().map(|b| b * k).collect(),
         }
     }
 

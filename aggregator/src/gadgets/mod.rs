@@ -5,12 +5,22 @@
 //! - [`num`]: a native value with its linear combination, and range checks.
 //! - [`fq`]: emulated Fq with lazy reduction and hinted multiplication; the bound analysis that
 //!   keeps every identity free of wrap-around modulo r is documented there.
+//! - [`fq2`]: Fq2 = Fq(u) with u² = −1, one reduction per output coordinate.
+//!
+//! Where the constraints go: with bit-decomposition range checks a reduction costs about 1,070
+//! constraints, of which only `D + 1 ≈ 8` check the product identity. So the towers reduce each
+//! output coordinate once (signed sums of products, see [`FqVar::sum_of_products`]), and the
+//! plan for Fq6 and Fq12 is to share the evaluations `aᵢ(t)·bⱼ(t)` of all coordinate pairs
+//! across the output coordinates (36 pairs for Fq6, 144 for Fq12, `D + 1` constraints each)
+//! rather than multiply Fq2 elements one by one.
 //!
 //! Range checks are bit decompositions for now (one constraint per bit); they are collected
 //! behind [`num::enforce_bits`] so a lookup argument can replace them without touching callers.
 
 pub mod fq;
+pub mod fq2;
 pub mod num;
 
 pub use fq::FqVar;
+pub use fq2::Fq2Var;
 pub use num::{Num, enforce_bits};
