@@ -232,15 +232,31 @@ impl FqVar {
         cs: &ConstraintSystemRef<Fr>,
         terms: &[(&FqVar, &FqVar, bool)],
     ) -> Result<FqVar, SynthesisError> {
+        let terms: Vec<Term<'_>> = terms
+            .iter()
+            .map(|&(a, b, negative)| (a, b, if negative { -1 } else { 1 }))
+            .collect();
+        FqVar::linear_combination_of_products(cs, &terms, None)
+    }
+
+    /// `Σ kₜ·aₜ·bₜ` for small integer coefficients `kₜ`, reduced once. With a
+    /// [`ProductTable`], the evaluations `aₜ(t)·bₜ(t)` are taken from (and added to) the table,
+    /// so several sums over the same operand pairs (the coordinates of a tower product) pay for
+    /// each pair's evaluations once.
+    pub fn linear_combination_of_products(
+        cs: &ConstraintSystemRef<Fr>,
+        terms: &[Term<'_>],
+        table: Option<&mut ProductTable>,
+    ) -> Result<FqVar, SynthesisError> {
         if terms.is_empty() {
             return Ok(FqVar::constant(Fq::zero()));
         }
         // A multiple of p above every subtracted product keeps the sum non-negative.
         let neg_max = terms
             .iter()
-            .filter(|t| t.2)
-            .fold(BigUint::zero(), |acc, (a, b, _)| {
-                acc + a.max_integer() * b.max_integer()
+            .filter(|t| t.2 < 0)
+            .fold(BigUint::zero(), |acc, (a, b, k)| {
+                acc + a.max_integer() * b.max_integer() * k.unsigned_abs()
             });
         let pad = (!neg_max.is_zero()).then(|| {
             let p = fq_modulus();
@@ -248,19 +264,14 @@ impl FqVar {
         });
         let value = (|| {
             let mut e = BigInt::from(pad.as_ref().map_or(Some(BigUint::zero()), FqVar::integer)?);
-            for (a, b, negative) in terms {
-                let t = BigInt::from(a.integer()? * b.integer()?);
-                if *negative {
-                    e -= t;
-                } else {
-                    e += t;
-                }
+            for (a, b, k) in terms {
+                e += BigInt::from(a.integer()? * b.integer()?) * *k;
             }
             e.to_biguint()
         })();
         let r_value = value.as_ref().map(|x| x % fq_modulus());
         let r = Self::witness_limbs(cs, r_value.as_ref().map(|r| to_limbs(r, LIMBS)), LIMBS)?;
-        check_identity(cs, terms, pad.as_ref(), Some(&r))?;
+        check_identity(cs, terms, pad.as_ref(), Some(&r), table)?;
         Ok(r)
     }
 
@@ -295,7 +306,60 @@ impl FqVar {
         cs: &ConstraintSystemRef<Fr>,
         other: &FqVar,
     ) -> Result<(), SynthesisError> {
-        check_identity(cs, &[], Some(&self.sub(other)), None)
+        check_identity(cs, &[], Some(&self.sub(other)), None, None)
+    }
+}
+
+/// One term `k·a·b` of a sum of products.
+pub type Term<'a> = (&'a FqVar, &'a FqVar, i64);
+
+/// A witness for `a(t)·b(t)` with its constraint.
+fn product_evaluation(
+    cs: &ConstraintSystemRef<Fr>,
+    a: &FqVar,
+    b: &FqVar,
+    t: u64,
+) -> Result<Num, SynthesisError> {
+    let value = eval_value(&a.limbs, t)
+        .zip(eval_value(&b.limbs, t))
+        .map(|(x, y)| x * y);
+    let w = Num::witness(cs, value)?;
+    cs.enforce_r1cs_constraint(
+        || eval_lc(&a.limbs, t),
+        || eval_lc(&b.limbs, t),
+        || w.lc.clone(),
+    )?;
+    Ok(w)
+}
+
+/// Evaluations `a(t)·b(t)` shared by several sums of products over the same operands, keyed by
+/// the operands' addresses: build one table per tower operation, while its operands are
+/// borrowed and cannot move.
+#[derive(Debug, Default)]
+pub struct ProductTable {
+    entries: std::collections::HashMap<(usize, usize, u64), Num>,
+}
+
+impl ProductTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn evaluation(
+        &mut self,
+        cs: &ConstraintSystemRef<Fr>,
+        a: &FqVar,
+        b: &FqVar,
+        t: u64,
+    ) -> Result<Num, SynthesisError> {
+        let key = (a as *const FqVar as usize, b as *const FqVar as usize, t);
+        if let Some(w) = self.entries.get(&key) {
+            return Ok(w.clone());
+        }
+        let w = product_evaluation(cs, a, b, t)?;
+        self.entries.insert(key, w.clone());
+        Ok(w)
     }
 }
 
@@ -349,9 +413,10 @@ fn bits(x: &BigUint) -> u64 {
 /// non-negative (callers pad subtracted products with a multiple of p).
 fn check_identity(
     cs: &ConstraintSystemRef<Fr>,
-    products: &[(&FqVar, &FqVar, bool)],
+    products: &[Term<'_>],
     linear: Option<&FqVar>,
     r: Option<&FqVar>,
+    mut table: Option<&mut ProductTable>,
 ) -> Result<(), SynthesisError> {
     // Every limb must stand for one integer: its bound far below r.
     let operands = products
@@ -369,18 +434,14 @@ fn check_identity(
     // Upper bounds of the positive and negative parts of E's coefficients (before −q·p).
     let mut pos: Vec<BigUint> = Vec::new();
     let mut neg_products: Vec<BigUint> = Vec::new();
-    for (a, b, negative) in products {
+    for (a, b, k) in products {
         let bounds = product_bounds(&a.bounds, &b.bounds);
-        let target = if *negative {
-            &mut neg_products
-        } else {
-            &mut pos
-        };
+        let target = if *k < 0 { &mut neg_products } else { &mut pos };
         if target.len() < bounds.len() {
             target.resize(bounds.len(), BigUint::zero());
         }
         for (t, x) in target.iter_mut().zip(bounds) {
-            *t += x;
+            *t += x * k.unsigned_abs();
         }
     }
     if let Some(l) = linear {
@@ -443,13 +504,8 @@ fn check_identity(
     // Hints: q and the shifted carries.
     let values = (|| {
         let mut e = BigInt::zero();
-        for (a, b, negative) in products {
-            let t = BigInt::from(a.integer()? * b.integer()?);
-            if *negative {
-                e -= t;
-            } else {
-                e += t;
-            }
+        for (a, b, k) in products {
+            e += BigInt::from(a.integer()? * b.integer()?) * *k;
         }
         if let Some(l) = linear {
             e += BigInt::from(l.integer()?);
@@ -467,15 +523,10 @@ fn check_identity(
     // Carries from the coefficients of E − q·p.
     let carries: Option<Vec<BigInt>> = (|| {
         let mut coeffs = vec![BigInt::zero(); degree + 1];
-        for (a, b, negative) in products {
+        for (a, b, k) in products {
             for (i, x) in a.limbs.iter().enumerate() {
                 for (j, y) in b.limbs.iter().enumerate() {
-                    let t = BigInt::from(big_of(x.value?) * big_of(y.value?));
-                    if *negative {
-                        coeffs[i + j] -= t;
-                    } else {
-                        coeffs[i + j] += t;
-                    }
+                    coeffs[i + j] += BigInt::from(big_of(x.value?) * big_of(y.value?)) * *k;
                 }
             }
         }
@@ -530,8 +581,22 @@ fn check_identity(
         if let Some(l) = linear {
             rhs = &rhs - &eval_lc(&l.limbs, t);
         }
-        // Σ ±aₖ(t)·bₖ(t) = rhs: products after the first become witnesses (one constraint each).
-        let Some(((a0, b0, neg0), rest)) = products.split_first() else {
+        // Σ kₜ·aₜ(t)·bₜ(t) = rhs. From a table every product is a shared witness; otherwise
+        // the first product is this constraint's multiplication and the others become
+        // witnesses (one constraint each).
+        if let Some(table) = table.as_deref_mut() {
+            for (a, b, k) in products {
+                let w = table.evaluation(cs, a, b, t)?;
+                rhs = &rhs - (Fr::from(*k), &w.lc);
+            }
+            cs.enforce_r1cs_constraint(
+                || rhs,
+                || LinearCombination::from(Variable::One),
+                LinearCombination::zero,
+            )?;
+            continue;
+        }
+        let Some(((a0, b0, k0), rest)) = products.split_first() else {
             cs.enforce_r1cs_constraint(
                 || rhs,
                 || LinearCombination::from(Variable::One),
@@ -539,26 +604,12 @@ fn check_identity(
             )?;
             continue;
         };
-        for (a, b, negative) in rest {
-            let value = eval_value(&a.limbs, t)
-                .zip(eval_value(&b.limbs, t))
-                .map(|(x, y)| x * y);
-            let w = Num::witness(cs, value)?;
-            cs.enforce_r1cs_constraint(
-                || eval_lc(&a.limbs, t),
-                || eval_lc(&b.limbs, t),
-                || w.lc.clone(),
-            )?;
-            let sign = if *negative {
-                Fr::from(1u8)
-            } else {
-                -Fr::from(1u8)
-            };
-            rhs = &rhs + (sign, &w.lc);
+        for (a, b, k) in rest {
+            let w = product_evaluation(cs, a, b, t)?;
+            rhs = &rhs - (Fr::from(*k), &w.lc);
         }
-        let sign0 = if *neg0 { -Fr::from(1u8) } else { Fr::from(1u8) };
         cs.enforce_r1cs_constraint(
-            || eval_lc(&a0.limbs, t) * sign0,
+            || eval_lc(&a0.limbs, t) * Fr::from(*k0),
             || eval_lc(&b0.limbs, t),
             || rhs,
         )?;

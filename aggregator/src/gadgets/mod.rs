@@ -6,6 +6,10 @@
 //! - [`fq`]: emulated Fq with lazy reduction and hinted multiplication; the bound analysis that
 //!   keeps every identity free of wrap-around modulo r is documented there.
 //! - [`fq2`]: Fq2 = Fq(u) with u² = −1, one reduction per output coordinate.
+//! - [`fq6`]: Fq6 = Fq2(v) with v³ = 9 + u, one reduction per output Fq coordinate over shared
+//!   pair evaluations.
+//! - [`fq12`]: Fq12 = Fq6(w) with w² = v as twelve Fq coordinates, the same way, its
+//!   multiplication table read off arkworks.
 //!
 //! Where the constraints go: with bit-decomposition range checks a reduction costs about 1,070
 //! constraints, of which only `D + 1 ≈ 8` check the product identity. So the towers reduce each
@@ -18,9 +22,13 @@
 //! behind [`num::enforce_bits`] so a lookup argument can replace them without touching callers.
 
 pub mod fq;
+pub mod fq12;
 pub mod fq2;
+pub mod fq6;
 pub mod num;
 
-pub use fq::FqVar;
+pub use fq::{FqVar, ProductTable, Term};
 pub use fq2::Fq2Var;
+pub use fq6::Fq6Var;
+pub use fq12::Fq12Var;
 pub use num::{Num, enforce_bits};
