@@ -1,37 +1,13 @@
-//! Emulated Fq2 against arkworks' native Fq2: every operation on random and edge values, and
-//! false equalities unsatisfied.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Emulated Fq2 against arkworks' native Fq2: every operation on random and edge values, and
+// false equalities unsatisfied.
 
-use ark_bn254::{Fq, Fq2, Fr};
+use ark_bn254::{Fq, Fq2};
 use ark_ff::{Field, One, UniformRand, Zero};
-use ark_relations::gr1cs::{
-    ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
-};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+
+use super::{new_cs, satisfied};
 use sheaf_aggregator::gadgets::{Fq2Var, FqVar};
-use sheaf_aggregator::prover::R1cs;
-
-fn new_cs() -> ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: true,
-    });
-    cs
-}
-
-fn satisfied(cs: &ConstraintSystemRef<Fr>) -> bool {
-    cs.finalize();
-    let r1cs = R1cs::from_constraint_system(cs).unwrap();
-    let z = [
-        cs.instance_assignment().unwrap(),
-        cs.witness_assignment().unwrap(),
-    ]
-    .concat();
-    r1cs.evaluate(&z).is_ok()
-}
 
 fn values(rng: &mut ChaCha20Rng) -> Vec<Fq2> {
     let mut v = vec![

@@ -1,37 +1,13 @@
-//! Emulated Fq6 against arkworks' native Fq6, false equalities, and tampered shared product
-//! evaluations.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Emulated Fq6 against arkworks' native Fq6, false equalities, and tampered shared product
+// evaluations.
 
 use ark_bn254::{Fq2, Fq6, Fr};
 use ark_ff::{One, UniformRand, Zero};
-use ark_relations::gr1cs::{
-    ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
-};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+
+use super::{extract, new_cs};
 use sheaf_aggregator::gadgets::Fq6Var;
-use sheaf_aggregator::prover::R1cs;
-
-fn new_cs() -> ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: true,
-    });
-    cs
-}
-
-fn extract(cs: &ConstraintSystemRef<Fr>) -> (R1cs, Vec<Fr>) {
-    cs.finalize();
-    let r1cs = R1cs::from_constraint_system(cs).unwrap();
-    let z = [
-        cs.instance_assignment().unwrap(),
-        cs.witness_assignment().unwrap(),
-    ]
-    .concat();
-    (r1cs, z)
-}
 
 #[test]
 fn operations_match_arkworks() {

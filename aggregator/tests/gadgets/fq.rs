@@ -1,44 +1,15 @@
-//! Emulated Fq against arkworks' native Fq: random operations, lazy chains, edge values, and
-//! soundness: false equalities and tampered multiplication hints leave the system unsatisfied.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Emulated Fq against arkworks' native Fq: random operations, lazy chains, edge values, and
+// soundness: false equalities and tampered multiplication hints leave the system unsatisfied.
 
 use ark_bn254::{Fq, Fr};
 use ark_ff::{One, UniformRand, Zero};
-use ark_relations::gr1cs::{
-    ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
-};
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSystemRef, SynthesisMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+
+use super::{extract, new_cs, satisfied};
 use sheaf_aggregator::gadgets::FqVar;
-use sheaf_aggregator::prover::{ProverError, R1cs};
-
-fn new_cs() -> ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: true,
-    });
-    cs
-}
-
-/// The matrices and full assignment of a finished constraint system, for checks by our own
-/// evaluator (which also works on tampered assignments).
-fn extract(cs: &ConstraintSystemRef<Fr>) -> (R1cs, Vec<Fr>) {
-    cs.finalize();
-    let r1cs = R1cs::from_constraint_system(cs).unwrap();
-    let z = [
-        cs.instance_assignment().unwrap(),
-        cs.witness_assignment().unwrap(),
-    ]
-    .concat();
-    (r1cs, z)
-}
-
-fn satisfied(cs: &ConstraintSystemRef<Fr>) -> bool {
-    let (r1cs, z) = extract(cs);
-    r1cs.evaluate(&z).is_ok()
-}
+use sheaf_aggregator::prover::ProverError;
 
 fn edge_values() -> Vec<Fq> {
     let half = ark_ff::Field::inverse(&Fq::from(2u8)).unwrap();

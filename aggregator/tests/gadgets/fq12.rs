@@ -1,37 +1,13 @@
-//! Emulated Fq12 against arkworks' native Fq12 (the pairing's target field): products,
-//! squares, lazy operands, false claims and tampered witnesses.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Emulated Fq12 against arkworks' native Fq12 (the pairing's target field): products,
+// squares, lazy operands, false claims and tampered witnesses.
 
 use ark_bn254::{Fq12, Fr};
 use ark_ff::{Field, One, UniformRand, Zero};
-use ark_relations::gr1cs::{
-    ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisMode,
-};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+
+use super::{extract, new_cs};
 use sheaf_aggregator::gadgets::Fq12Var;
-use sheaf_aggregator::prover::R1cs;
-
-fn new_cs() -> ConstraintSystemRef<Fr> {
-    let cs = ConstraintSystem::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: true,
-        generate_lc_assignments: true,
-    });
-    cs
-}
-
-fn extract(cs: &ConstraintSystemRef<Fr>) -> (R1cs, Vec<Fr>) {
-    cs.finalize();
-    let r1cs = R1cs::from_constraint_system(cs).unwrap();
-    let z = [
-        cs.instance_assignment().unwrap(),
-        cs.witness_assignment().unwrap(),
-    ]
-    .concat();
-    (r1cs, z)
-}
 
 #[test]
 fn products_match_arkworks() {
