@@ -168,29 +168,27 @@ impl ProofSet {
     /// `count` proofs of small `MulChain` statements with `num_public` public inputs, made by
     /// our prover (each statement from its own seed).
     fn new(backend: &Backend, num_public: usize, count: usize, seed: u64) -> Result<Self, Failure> {
-        let set = (|| -> Result<Self, Failure> {
-            let shape = MulChain::new(8, num_public, seed);
-            let r1cs = R1cs::from_circuit(shape).map_err(ours_err)?;
-            let pk = dev_setup(&r1cs, &mut ChaCha20Rng::seed_from_u64(seed)).map_err(ours_err)?;
-            let prover = Prover::new(pk, r1cs).map_err(ours_err)?;
-            let mut rng = ChaCha20Rng::seed_from_u64(seed + 1);
-            let proofs = (0..count as u64)
-                .map(|i| {
-                    let circuit = MulChain::new(8, num_public, seed.wrapping_add(i));
-                    let inputs = circuit.public_inputs();
-                    let proof = prover.prove(backend, circuit, &mut rng).map_err(ours_err)?;
-                    Ok((proof, inputs))
-                })
-                .collect::<Result<Vec<_>, Failure>>()?;
-            let vk = prover.verifying_key();
-            Ok(Self {
-                num_public,
-                ours: PreparedVerifyingKey::new(vk.clone()),
-                peer: ark_groth16::prepare_verifying_key(&vk.into()),
-                peer_proofs: proofs.iter().map(|(p, _)| to_ark_proof(p)).collect(),
-                proofs,
+        let shape = MulChain::new(8, num_public, seed);
+        let r1cs = R1cs::from_circuit(shape).map_err(ours_err)?;
+        let pk = dev_setup(&r1cs, &mut ChaCha20Rng::seed_from_u64(seed)).map_err(ours_err)?;
+        let prover = Prover::new(pk, r1cs).map_err(ours_err)?;
+        let mut rng = ChaCha20Rng::seed_from_u64(seed + 1);
+        let proofs = (0..count as u64)
+            .map(|i| {
+                let circuit = MulChain::new(8, num_public, seed.wrapping_add(i));
+                let inputs = circuit.public_inputs();
+                let proof = prover.prove(backend, circuit, &mut rng).map_err(ours_err)?;
+                Ok((proof, inputs))
             })
-        })()?;
+            .collect::<Result<Vec<_>, Failure>>()?;
+        let vk = prover.verifying_key();
+        let set = Self {
+            num_public,
+            ours: PreparedVerifyingKey::new(vk.clone()),
+            peer: ark_groth16::prepare_verifying_key(&vk.into()),
+            peer_proofs: proofs.iter().map(|(p, _)| to_ark_proof(p)).collect(),
+            proofs,
+        };
         set.check()?;
         Ok(set)
     }
