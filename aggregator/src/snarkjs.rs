@@ -8,6 +8,7 @@
 use ark_bn254::{Bn254, Fq, Fq2, Fq6, Fq12, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ec::pairing::Pairing;
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
 
@@ -197,19 +198,7 @@ pub(crate) fn g1(field: &str, raw: &[String]) -> Result<G1Affine, FormatError> {
         fq(&format!("{field}.x"), &raw[0])?,
         fq(&format!("{field}.y"), &raw[1])?,
     );
-    // arkworks represents the identity as (0, 0), which `is_on_curve` accepts; as affine
-    // coordinates (0, 0) is off the curve (b ≠ 0), so it must be refused here.
-    if p.is_zero() || !p.is_on_curve() {
-        return Err(FormatError::NotOnCurve {
-            field: field.to_owned(),
-        });
-    }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(FormatError::NotInSubgroup {
-            field: field.to_owned(),
-        });
-    }
-    Ok(p)
+    checked_point(field, p)
 }
 
 /// A G2 point from `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]`, on the twist and in the
@@ -231,7 +220,13 @@ pub(crate) fn g2(field: &str, raw: &[Vec<String>]) -> Result<G2Affine, FormatErr
         ))
     };
     let p = G2Affine::new_unchecked(coord(0, "x")?, coord(1, "y")?);
-    // (0, 0) is arkworks' identity but is off the twist as affine coordinates; see `g1`.
+    checked_point(field, p)
+}
+
+/// `p` if it is on the curve, in the prime-order subgroup and not the identity.
+fn checked_point<P: SWCurveConfig>(field: &str, p: Affine<P>) -> Result<Affine<P>, FormatError> {
+    // arkworks represents the identity as (0, 0), which `is_on_curve` accepts; as affine
+    // coordinates (0, 0) is off the curve (b ≠ 0 on BN254 and its twist), so it is refused here.
     if p.is_zero() || !p.is_on_curve() {
         return Err(FormatError::NotOnCurve {
             field: field.to_owned(),

@@ -59,6 +59,16 @@ fn to_limbs(x: &BigUint, n: usize) -> Vec<BigUint> {
         .collect()
 }
 
+/// `Σ xᵢ·2^(64i)`: the integer that limbs (or limb bounds) stand for.
+fn compose(limbs: &[BigUint]) -> BigUint {
+    limbs
+        .iter()
+        .enumerate()
+        .fold(BigUint::zero(), |acc, (i, x)| {
+            acc + (x << (LIMB_BITS as usize * i))
+        })
+}
+
 fn fr_of(x: &BigUint) -> Fr {
     Fr::from(x.clone())
 }
@@ -164,12 +174,7 @@ impl FqVar {
     /// non-negative limbs when `Y`'s limbs are below `need`).
     fn padding(need: &[BigUint]) -> Vec<BigUint> {
         let p = fq_modulus();
-        let s = need
-            .iter()
-            .enumerate()
-            .fold(BigUint::zero(), |acc, (i, x)| {
-                acc + (x << (LIMB_BITS as usize * i))
-            });
+        let s = compose(need);
         let m = (&s + &p - 1u8) / &p;
         let rest = m * &p - &s;
         let n = need.len();
@@ -277,12 +282,7 @@ impl FqVar {
 
     /// The largest integer the limbs can stand for.
     fn max_integer(&self) -> BigUint {
-        self.bounds
-            .iter()
-            .enumerate()
-            .fold(BigUint::zero(), |acc, (i, b)| {
-                acc + (b << (LIMB_BITS as usize * i))
-            })
+        compose(&self.bounds)
     }
 
     /// A non-negative integer constant as 64-bit limbs, as many as it needs (at least four).
@@ -452,9 +452,7 @@ fn check_identity(
             pos[i] += b;
         }
     }
-    let e_max = pos.iter().enumerate().fold(BigUint::zero(), |acc, (i, x)| {
-        acc + (x << (LIMB_BITS as usize * i))
-    });
+    let e_max = compose(&pos);
     // The quotient: enough 64-bit limbs for e_max / p.
     let q_max = &e_max / &p;
     let q_limbs = (bits(&q_max).div_ceil(u64::from(LIMB_BITS)) as usize).max(1);
