@@ -2,6 +2,8 @@
 //! circuit (the recursion of `shared/DESIGN.md`, "The epoch proof"). BN254's base field Fq is
 //! larger than Fr, so it is emulated with limbs.
 //!
+//! - [`challenge`]: the [`Commit`] trait through which a circuit draws a challenge after
+//!   committing to witness values (for lookup arguments).
 //! - [`num`]: a native value with its linear combination, and range checks.
 //! - [`fq`]: emulated Fq with lazy reduction and hinted multiplication; the bound analysis that
 //!   keeps every identity free of wrap-around modulo r is documented there.
@@ -21,12 +23,14 @@
 //! Range checks are bit decompositions for now (one constraint per bit); they are collected
 //! behind [`num::enforce_bits`] so a lookup argument can replace them without touching callers.
 
+pub mod challenge;
 pub mod fq;
 pub mod fq12;
 pub mod fq2;
 pub mod fq6;
 pub mod num;
 
+pub use challenge::Commit;
 pub use fq::{FqVar, ProductTable, Term};
 pub use fq2::Fq2Var;
 pub use fq6::Fq6Var;
