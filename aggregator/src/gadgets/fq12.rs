@@ -1,181 +1,133 @@
-//! Emulated Fq12 = Fq6(w) with w² = v, the pairing's target field, as twelve Fq coordinates.
+//! Fq12 in the direct basis `1, w, …, w¹¹` with `w¹² = 18w⁶ − 82`: conversions to and from
+//! arkworks' tower `((Fq2[v]/(v³ − ξ))[w]/(w² − v))`, ξ = 9 + u, and the Frobenius maps.
 //!
-//! Coordinates are ordered as arkworks nests them (`c0.c0.c0, c0.c0.c1, c0.c1.c0, …, c1.c2.c1`,
-//! index `6·i₁₂ + 2·i₆ + i₂`). A product computes each output coordinate as one reduced sum of
-//! the 144 coordinate products `aᵢbⱼ` with the small integer coefficients of the basis
-//! multiplication table, which is read off arkworks' own Fq12 arithmetic (so it cannot drift
-//! from the native tower) and shared through a [`ProductTable`].
+//! With `v = w²` and `u = w⁶ − 9`, the tower coordinate `c_{i,j} = a + b·u` of `wⁱ·vʲ` (e =
+//! i + 2j) contributes `a − 9b` to `wᵉ` and `b` to `wᵉ⁺⁶`, so the two bases are related by
+//! small-integer matrices. The direct basis keeps a product a single polynomial product
+//! (degree 22 in `w`, 23 evaluation points), which is what makes Fq12 products cheap.
 
 use std::sync::OnceLock;
 
-use ark_bn254::{Fq, Fq2, Fq6, Fq12, Fr};
-use ark_ff::{One, PrimeField, Zero};
-use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
-use num_bigint::BigUint;
+use ark_bn254::{Fq, Fq2, Fq6, Fq12};
+use ark_ff::{Field, One, Zero};
+use ark_relations::gr1cs::SynthesisError;
 
-use super::fq::{FqVar, ProductTable, Term};
+use super::ctx::Ctx;
+use super::ext::{Fq2Var, Fq12Var};
+use super::fq::FqVar;
+use super::identity::Product;
 
 /// Number of Fq coordinates.
 pub const DEGREE: usize = 12;
 
-/// An emulated Fq12 element.
-#[derive(Clone, Debug)]
-pub struct Fq12Var {
-    /// The coordinates over Fq, in arkworks' nesting order.
-    pub coords: Vec<FqVar>,
-}
-
-fn to_coords(x: &Fq12) -> [Fq; DEGREE] {
-    let fq6 = |c: &Fq6| [c.c0.c0, c.c0.c1, c.c1.c0, c.c1.c1, c.c2.c0, c.c2.c1];
-    let (lo, hi) = (fq6(&x.c0), fq6(&x.c1));
-    std::array::from_fn(|i| if i < 6 { lo[i] } else { hi[i - 6] })
-}
-
-fn from_coords(c: &[Fq]) -> Fq12 {
-    let fq6 = |c: &[Fq]| {
-        Fq6::new(
-            Fq2::new(c[0], c[1]),
-            Fq2::new(c[2], c[3]),
-            Fq2::new(c[4], c[5]),
-        )
-    };
-    Fq12::new(fq6(&c[..6]), fq6(&c[6..]))
-}
-
-/// A small signed integer from its Fq image, if it is one (|x| < 2³²).
-fn small(x: Fq) -> Option<i64> {
-    let p: BigUint = Fq::MODULUS.into();
-    let v: BigUint = x.into_bigint().into();
-    let bound = BigUint::from(1u64 << 32);
-    if v < bound {
-        i64::try_from(v).ok()
-    } else if &p - &v < bound {
-        i64::try_from(&p - &v).ok().map(|m| -m)
-    } else {
-        None
+/// The direct coordinates of an arkworks Fq12.
+pub fn to_direct(x: &Fq12) -> [Fq; DEGREE] {
+    let nine = Fq::from(9u8);
+    let mut d = [Fq::zero(); DEGREE];
+    for (i, half) in [x.c0, x.c1].iter().enumerate() {
+        for (j, c) in [half.c0, half.c1, half.c2].iter().enumerate() {
+            let e = i + 2 * j;
+            d[e] = c.c0 - nine * c.c1;
+            d[e + 6] = c.c1;
+        }
     }
+    d
 }
 
-/// `table[i][j]` lists `(k, m)`: the basis product `eᵢ·eⱼ` has coordinate `m` at `k`.
-type MulTable = Vec<Vec<Vec<(usize, i64)>>>;
+/// The arkworks Fq12 with these direct coordinates.
+pub fn from_direct(d: &[Fq]) -> Fq12 {
+    let nine = Fq::from(9u8);
+    let coeff = |e: usize| Fq2::new(d[e] + nine * d[e + 6], d[e + 6]);
+    Fq12::new(
+        Fq6::new(coeff(0), coeff(2), coeff(4)),
+        Fq6::new(coeff(1), coeff(3), coeff(5)),
+    )
+}
 
-fn multiplication_table() -> &'static MulTable {
-    static TABLE: OnceLock<MulTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let basis = |i: usize| {
-            let mut c = [Fq::zero(); DEGREE];
-            c[i] = Fq::one();
-            from_coords(&c)
-        };
-        (0..DEGREE)
-            .map(|i| {
-                (0..DEGREE)
-                    .map(|j| {
-                        to_coords(&(basis(i) * basis(j)))
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, x)| !x.is_zero())
-                            // BN254's tower constants are 1 and 9 + u: every entry is small.
-                            .map(|(k, x)| (k, small(*x).unwrap_or(0)))
-                            .collect()
-                    })
-                    .collect()
+/// `(w^k)^(p^power)` in direct coordinates, for `k < 12` and `power` in 1..=3.
+fn frobenius_images(power: usize) -> &'static [[Fq; DEGREE]; DEGREE] {
+    static TABLES: OnceLock<Vec<[[Fq; DEGREE]; DEGREE]>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        (0..=3)
+            .map(|pw| {
+                std::array::from_fn(|k| {
+                    let mut basis = [Fq::zero(); DEGREE];
+                    basis[k] = Fq::one();
+                    let mut x = from_direct(&basis);
+                    x.frobenius_map_in_place(pw);
+                    to_direct(&x)
+                })
             })
             .collect()
-    })
+    });
+    &tables[power.min(3)]
 }
 
 impl Fq12Var {
-    /// Allocates `value` as a witness.
-    pub fn witness(
-        cs: &ConstraintSystemRef<Fr>,
-        value: Option<Fq12>,
-    ) -> Result<Self, SynthesisError> {
-        let coords = value.map(|v| to_coords(&v));
-        Ok(Self {
-            coords: (0..DEGREE)
-                .map(|i| FqVar::witness(cs, coords.map(|c| c[i])))
-                .collect::<Result<_, _>>()?,
-        })
+    /// One.
+    pub fn one() -> Self {
+        Self::constant(Fq12::one())
     }
 
-    /// A constant.
-    pub fn constant(value: Fq12) -> Self {
-        Self {
-            coords: to_coords(&value)
-                .iter()
-                .map(|c| FqVar::constant(*c))
-                .collect(),
-        }
-    }
-
-    /// The value, when the witness is known.
-    pub fn value(&self) -> Option<Fq12> {
-        let c: Option<Vec<Fq>> = self.coords.iter().map(FqVar::value).collect();
-        c.map(|c| from_coords(&c))
-    }
-
-    /// `self + other`.
-    pub fn add(&self, other: &Self) -> Self {
-        Self {
-            coords: self
-                .coords
-                .iter()
-                .zip(&other.coords)
-                .map(|(a, b)| a.add(b))
-                .collect(),
-        }
-    }
-
-    /// `self − other`.
-    pub fn sub(&self, other: &Self) -> Self {
-        Self {
-            coords: self
-                .coords
-                .iter()
-                .zip(&other.coords)
-                .map(|(a, b)| a.sub(b))
-                .collect(),
-        }
-    }
-
-    /// `self · other`: twelve reductions over 144 shared pair evaluations.
-    pub fn mul(&self, cs: &ConstraintSystemRef<Fr>, other: &Self) -> Result<Self, SynthesisError> {
-        let table = multiplication_table();
-        let mut terms: Vec<Vec<Term<'_>>> = vec![Vec::new(); DEGREE];
-        for (i, a) in self.coords.iter().enumerate() {
-            for (j, b) in other.coords.iter().enumerate() {
-                for &(k, m) in &table[i][j] {
-                    if m == 0 {
-                        return Err(SynthesisError::Unsatisfiable);
-                    }
-                    terms[k].push((a, b, m));
-                }
+    /// The element `Σₑ cₑ·wᵉ` for Fq2 coefficients `cₑ` (`e < 6`, `None` for zero), converted to
+    /// the direct basis (no constraints).
+    pub fn from_fq2_coeffs(coeffs: &[Option<Fq2Var>; 6]) -> Self {
+        let mut d = vec![FqVar::zero(); DEGREE];
+        for (e, c) in coeffs.iter().enumerate() {
+            if let Some(c) = c {
+                d[e] = c.c0().sub(&c.c1().scale(9));
+                d[e + 6] = c.c1().clone();
             }
         }
-        let mut products = ProductTable::new();
-        Ok(Self {
-            coords: terms
-                .iter()
-                .map(|t| FqVar::linear_combination_of_products(cs, t, Some(&mut products)))
-                .collect::<Result<_, _>>()?,
-        })
+        Self::from_coords(d)
     }
 
-    /// `self²`.
-    pub fn square(&self, cs: &ConstraintSystemRef<Fr>) -> Result<Self, SynthesisError> {
-        self.mul(cs, self)
+    /// `self^(p^power)` for `power` in 1..=3: a linear map with Fq constants, reduced once per
+    /// coordinate (no evaluations).
+    pub fn frobenius(&self, ctx: &Ctx, power: usize) -> Result<Self, SynthesisError> {
+        let images = frobenius_images(power);
+        let constants: Vec<Fq12Var> = images
+            .iter()
+            .map(|img| Fq12Var::from_coords(img.iter().map(|c| FqVar::constant(*c)).collect()))
+            .collect();
+        let products: Vec<Product<'_>> = self
+            .coords()
+            .iter()
+            .zip(&constants)
+            .filter(|(x, _)| !x.is_zero_constant())
+            .map(|(x, c)| Product::new(1, vec![std::slice::from_ref(x), c.coords()]))
+            .collect();
+        Self::sum(ctx, &products, &[])
     }
+}
 
-    /// Enforces `self = other`.
-    pub fn enforce_equal(
-        &self,
-        cs: &ConstraintSystemRef<Fr>,
-        other: &Self,
-    ) -> Result<(), SynthesisError> {
-        for (x, y) in self.coords.iter().zip(&other.coords) {
-            x.enforce_equal(cs, y)?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use rand::SeedableRng;
+
+    #[test]
+    fn direct_basis_round_trips_and_multiplies_like_arkworks() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        for _ in 0..20 {
+            let (a, b) = (Fq12::rand(&mut rng), Fq12::rand(&mut rng));
+            assert_eq!(from_direct(&to_direct(&a)), a);
+            // Multiply the direct polynomials modulo w¹² − 18w⁶ + 82.
+            let (x, y) = (to_direct(&a), to_direct(&b));
+            let mut prod = [Fq::zero(); 23];
+            for i in 0..12 {
+                for j in 0..12 {
+                    prod[i + j] += x[i] * y[j];
+                }
+            }
+            for m in (12..23).rev() {
+                let top = prod[m];
+                prod[m - 6] += Fq::from(18u8) * top;
+                prod[m - 12] -= Fq::from(82u8) * top;
+                prod[m] = Fq::zero();
+            }
+            assert_eq!(from_direct(&prod[..12]), a * b);
         }
-        Ok(())
     }
 }

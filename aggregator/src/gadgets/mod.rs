@@ -2,37 +2,35 @@
 //! circuit (the recursion of `shared/DESIGN.md`, "The epoch proof"). BN254's base field Fq is
 //! larger than Fr, so it is emulated with limbs.
 //!
-//! - [`challenge`]: the [`Commit`] trait through which a circuit draws a challenge after
-//!   committing to witness values (for lookup arguments).
-//! - [`num`]: a native value with its linear combination, and range checks.
-//! - [`fq`]: emulated Fq with lazy reduction and hinted multiplication; the bound analysis that
-//!   keeps every identity free of wrap-around modulo r is documented there.
-//! - [`fq2`]: Fq2 = Fq(u) with u² = −1, one reduction per output coordinate.
-//! - [`fq6`]: Fq6 = Fq2(v) with v³ = 9 + u, one reduction per output Fq coordinate over shared
-//!   pair evaluations.
-//! - [`fq12`]: Fq12 = Fq6(w) with w² = v as twelve Fq coordinates, the same way, its
-//!   multiplication table read off arkworks.
+//! - [`ctx`]: the synthesis context: constraint system, range checks, cost counters.
+//! - [`range`]: range checks by bit decomposition or by a LogUp lookup argument whose
+//!   challenge comes from a commitment to the checked values ([`challenge`]).
+//! - [`num`]: a native value with its linear combination.
+//! - [`fq`]: emulated Fq: limbs with proven bounds, lazy linear arithmetic.
+//! - [`poly`], [`identity`]: how every product is checked — evaluations on a grid, hinted
+//!   remainder and quotient, and a carry chain whose bound analysis rules out wrap-around.
+//! - [`ext`]: Fq2 and Fq12 elements (and Fq products) on top of the identities; [`fq12`]: the
+//!   direct basis of Fq12 and its Frobenius maps.
 //!
-//! Where the constraints go: with bit-decomposition range checks a reduction costs about 1,070
-//! constraints, of which only `D + 1 ≈ 8` check the product identity. So the towers reduce each
-//! output coordinate once (signed sums of products, see [`FqVar::sum_of_products`]), and the
-//! plan for Fq6 and Fq12 is to share the evaluations `aᵢ(t)·bⱼ(t)` of all coordinate pairs
-//! across the output coordinates (36 pairs for Fq6, 144 for Fq12, `D + 1` constraints each)
-//! rather than multiply Fq2 elements one by one.
-//!
-//! Range checks are bit decompositions for now (one constraint per bit); they are collected
-//! behind [`num::enforce_bits`] so a lookup argument can replace them without touching callers.
+//! Where the constraints go: a reduced Fq value costs its remainder (16 lookups of 16 bits),
+//! its quotient (about 17) and three carries (about 15), plus one constraint per evaluation
+//! point of the products that feed it. So operations reduce each output coordinate once, and
+//! tower products share one polynomial product over all coordinates.
 
 pub mod challenge;
+pub mod ctx;
+pub mod ext;
 pub mod fq;
 pub mod fq12;
-pub mod fq2;
-pub mod fq6;
+pub mod identity;
 pub mod num;
+pub mod poly;
+pub mod range;
 
 pub use challenge::Commit;
-pub use fq::{FqVar, ProductTable, Term};
-pub use fq2::Fq2Var;
-pub use fq6::Fq6Var;
-pub use fq12::Fq12Var;
-pub use num::{Num, enforce_bits};
+pub use ctx::{Ctx, IdentityStats};
+pub use ext::{ExtVar, Fq2Field, Fq2Var, Fq12Field, Fq12Var, TowerField, single};
+pub use fq::FqVar;
+pub use identity::{Linear, Product};
+pub use num::{LcSum, Num, enforce_zero};
+pub use range::{DEFAULT_CHUNK_BITS, RangeChecks, RangeMode, RangeStats};
