@@ -25,6 +25,23 @@ pub trait TowerField: Clone + std::fmt::Debug {
     fn from_coords(c: &[Fq]) -> Self::Native;
 }
 
+/// Marker for Fq itself, the tower of degree one.
+#[derive(Clone, Copy, Debug)]
+pub struct FqField;
+
+impl TowerField for FqField {
+    type Native = Fq;
+    fn tower() -> &'static Tower {
+        poly::fq()
+    }
+    fn to_coords(x: &Fq) -> Vec<Fq> {
+        vec![*x]
+    }
+    fn from_coords(c: &[Fq]) -> Fq {
+        c[0]
+    }
+}
+
 /// Marker for Fq2 = Fq[u]/(u² + 1).
 #[derive(Clone, Copy, Debug)]
 pub struct Fq2Field;
@@ -66,6 +83,8 @@ pub struct ExtVar<F: TowerField> {
     _field: PhantomData<F>,
 }
 
+/// Emulated Fq as a tower element of degree one (for code generic over the tower).
+pub type Fq1Var = ExtVar<FqField>;
 /// Emulated Fq2.
 pub type Fq2Var = ExtVar<Fq2Field>;
 /// Emulated Fq12 in the direct basis `1, w, …, w¹¹`.
@@ -231,6 +250,18 @@ impl<F: TowerField> ExtVar<F> {
                 .collect::<Vec<_>>(),
         ));
         one.div(ctx, self).map(|_| ())
+    }
+}
+
+impl Fq1Var {
+    /// The element as a tower element of degree one.
+    pub fn from_fq(x: FqVar) -> Self {
+        Self::from_coords(vec![x])
+    }
+
+    /// The coordinate.
+    pub fn fq(&self) -> &FqVar {
+        &self.coords[0]
     }
 }
 

@@ -239,6 +239,29 @@ impl FqVar {
         FqVar::zero().sub(self)
     }
 
+    /// One of three constants chosen by bits `b₁, b₂` (boolean, not both one — the caller
+    /// enforces it): `c₀ + b₁(c₁ − c₀) + b₂(c₂ − c₀)` limb by limb, linear in the bits (no
+    /// constraints). Its limbs equal the chosen constant's, so the bounds are the largest.
+    pub fn select_of_three(b1: &Num, b2: &Num, c0: &FqVar, c1: &FqVar, c2: &FqVar) -> FqVar {
+        let n = c0.limbs.len().max(c1.limbs.len()).max(c2.limbs.len());
+        let zero = Num::zero();
+        let big0 = BigUint::zero();
+        let limb = |x: &FqVar, i: usize| x.limbs.get(i).unwrap_or(&zero).value.unwrap_or_default();
+        let bound = |x: &FqVar, i: usize| x.bounds.get(i).unwrap_or(&big0).clone();
+        let mut limbs = Vec::with_capacity(n);
+        let mut bounds = Vec::with_capacity(n);
+        for i in 0..n {
+            let (v0, v1, v2) = (limb(c0, i), limb(c1, i), limb(c2, i));
+            limbs.push(
+                Num::constant(v0)
+                    .add(&b1.scale(v1 - v0))
+                    .add(&b2.scale(v2 - v0)),
+            );
+            bounds.push(bound(c0, i).max(bound(c1, i)).max(bound(c2, i)));
+        }
+        FqVar { limbs, bounds }
+    }
+
     /// Selects `a` when `bit` is 1 and `b` when it is 0: one constraint per limb. `bit` must be
     /// boolean (the caller enforces it); the bounds are the larger of the two.
     pub fn select(ctx: &Ctx, bit: &Num, a: &FqVar, b: &FqVar) -> Result<FqVar, SynthesisError> {

@@ -102,6 +102,7 @@ impl Fq12Var {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use ark_ff::UniformRand;

@@ -355,6 +355,7 @@ fn check(
             .collect();
         for a in 0..n_t {
             let t_pows = powers(point(a), n_t);
+            #[allow(clippy::needless_range_loop)]
             for b in 0..n_y {
                 let y_pows = powers(point(b), n_y);
                 let mut scale = Fr::one();
@@ -575,11 +576,8 @@ fn coordinate(
         |i: usize, c: i64, x: Option<BigUint>, b: &BigUint, lc: &LinearCombination<Fr>| {
             let mag = BigUint::from(c.unsigned_abs());
             bounds[i] += &mag * b;
-            if let Some(v) = &mut values {
-                match x {
-                    Some(x) => v[i] += BigInt::from(c) * BigInt::from(x),
-                    None => {}
-                }
+            if let (Some(v), Some(x)) = (&mut values, x) {
+                v[i] += BigInt::from(c) * BigInt::from(x);
             }
             if let Some(l) = &mut lcs {
                 l[i].add(Fr::from(c), lc);

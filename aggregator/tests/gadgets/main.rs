@@ -4,7 +4,9 @@
 
 mod ext;
 mod fq;
+mod pairing;
 mod range;
+mod verifier;
 
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
