@@ -67,7 +67,8 @@ pub(crate) fn commit_case(
         )));
     }
     reporter.progress(&format!(
-        "# commit 2^{log}: {} constraints, {committed} committed wires, setups in {:.1} s",
+        "# commit 2^{log}: ours = committed proof, peer = {PLAIN} on the same constraints; {} \
+         constraints, {committed} committed wires, setups in {:.1} s",
         committed_prover.r1cs().num_constraints(),
         setup_ms / 1e3
     ));
