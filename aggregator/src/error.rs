@@ -75,6 +75,24 @@ pub enum FormatError {
         /// Largest accepted `nPublic`.
         max: usize,
     },
+    /// A byte encoding has the wrong length.
+    #[error("{field}: expected {expected} bytes, found {found}")]
+    ByteLength {
+        /// What was being decoded.
+        field: String,
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes found.
+        found: usize,
+    },
+    /// A commitment key puts its challenge outside the key's public inputs.
+    #[error("the commitment challenge index {index} is not below nPublic = {n_public}")]
+    ChallengeIndex {
+        /// The challenge's position among the public inputs.
+        index: usize,
+        /// `nPublic` of the key.
+        n_public: usize,
+    },
     /// The number of public signals differs from the key's `nPublic`.
     #[error("expected {expected} public signals, found {found}")]
     SignalCount {

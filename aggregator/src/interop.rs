@@ -64,10 +64,14 @@ impl From<&ark_groth16::ProvingKey<Bn254>> for ProvingKey {
             b_g2_query: pk.b_g2_query.clone(),
             h_query: pk.h_query.clone(),
             l_query: pk.l_query.clone(),
+            commitment: None,
         }
     }
 }
 
+/// ark-groth16 has no commitment extension: a key with a [`ProvingKey::commitment`] converts
+/// without it, and ark-groth16's proofs under that key do not verify (the committed wires'
+/// terms are missing from its `l_query`).
 impl From<&ProvingKey> for ark_groth16::ProvingKey<Bn254> {
     fn from(pk: &ProvingKey) -> Self {
         Self {

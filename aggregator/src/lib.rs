@@ -4,6 +4,7 @@
 //! `testdata/hashing.json` pins them. No HTTP, no database.
 
 pub mod batch;
+pub mod bsb22;
 pub mod cache;
 pub mod decimal;
 mod error;
@@ -18,6 +19,10 @@ pub mod verify;
 pub use batch::{
     BatchItem, BatchOutcome, ItemError, check_batch, check_batch_with_rng, verify_batch,
     verify_batch_with_rng,
+};
+pub use bsb22::{
+    CommitmentVerifyingKey, CommittedProof, CommittedVerifyingKey, PreparedCommittedVerifyingKey,
+    commitment_challenge,
 };
 pub use cache::{CacheStats, KeyCache};
 pub use error::FormatError;

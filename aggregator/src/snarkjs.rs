@@ -224,7 +224,10 @@ pub(crate) fn g2(field: &str, raw: &[Vec<String>]) -> Result<G2Affine, FormatErr
 }
 
 /// `p` if it is on the curve, in the prime-order subgroup and not the identity.
-fn checked_point<P: SWCurveConfig>(field: &str, p: Affine<P>) -> Result<Affine<P>, FormatError> {
+pub(crate) fn checked_point<P: SWCurveConfig>(
+    field: &str,
+    p: Affine<P>,
+) -> Result<Affine<P>, FormatError> {
     // arkworks represents the identity as (0, 0), which `is_on_curve` accepts; as affine
     // coordinates (0, 0) is off the curve (b ≠ 0 on BN254 and its twist), so it is refused here.
     if p.is_zero() || !p.is_on_curve() {

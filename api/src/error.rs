@@ -101,6 +101,8 @@ impl ApiError {
             FormatError::NotInSubgroup { .. } => "not_in_subgroup",
             FormatError::PublicCount { .. } => "wrong_ic_count",
             FormatError::SignalCount { .. } => "wrong_signal_count",
+            FormatError::ByteLength { .. } => "wrong_length",
+            FormatError::ChallengeIndex { .. } => "bad_challenge_index",
         };
         let status = match error {
             FormatError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -10,19 +10,28 @@
 //! Keys and the QAP follow ark-groth16 (its `LibsnarkReduction`), so proofs verify with
 //! ark-groth16's verifier, keys convert both ways, and the exported verifying key and proofs
 //! verify with snarkjs.
+//!
+//! Circuits that draw a challenge after committing to witness values implement
+//! [`CommitCircuit`] and use [`R1cs::from_commit_circuit`] and [`Prover::prove_committed`]; the
+//! construction (BSB22) and its verifier are in [`crate::bsb22`].
 
+mod commit;
 mod example;
 mod key;
+mod lookup_example;
 mod prove;
 mod qap;
 mod r1cs;
 mod setup;
 
+pub use crate::gadgets::challenge::{Commit, CommitCircuit, CommitError, HashCommit};
+pub use commit::CommitmentLayout;
 pub use example::MulChain;
-pub use key::ProvingKey;
+pub use key::{CommitmentKey, ProvingKey};
+pub use lookup_example::TableLookup;
 pub use prove::{Prover, Timings};
 pub use qap::quotient;
-pub use r1cs::{R1cs, SparseMatrix, synthesize_assignment};
+pub use r1cs::{R1cs, SparseMatrix, synthesize_assignment, synthesize_assignment_with};
 pub use setup::{ToxicWaste, dev_setup, setup_with};
 
 use ark_relations::gr1cs::SynthesisError;
@@ -57,4 +66,13 @@ pub enum ProverError {
     /// The setup secrets are unusable.
     #[error("unusable setup secrets: {0}")]
     BadSetup(&'static str),
+    /// The circuit's commitment was refused or could not be computed.
+    #[error("commitment: {0}")]
+    Commit(#[from] CommitError),
+    /// The assignment's challenge is not the challenge of its commitment.
+    #[error("z[{variable}] is not the challenge of the assignment's commitment")]
+    WrongChallenge {
+        /// Index of the challenge in `z`.
+        variable: usize,
+    },
 }

@@ -6,6 +6,11 @@
 //! B = β + Σ zⱼ·vⱼ(τ) + s·δ                    (G2, and in G1 for C)
 //! C = s·A + r·B₁ − r·s·δ + Σ_witness zⱼ·Lⱼ + Σ hᵢ·τⁱZ(τ)/δ
 //! ```
+//!
+//! A circuit that commits ([`Prover::prove_committed`], BSB22, see [`crate::bsb22`]) also gets
+//! `D = Σ_committed zⱼ·Kⱼ`, computed while its witness is synthesized (the challenge is derived
+//! from it), and `π = Σ_committed zⱼ·σKⱼ`: two MSMs over the committed wires only. The
+//! committed wires' `Lⱼ` are the identity, so `C` leaves them out.
 
 use std::time::{Duration, Instant};
 
@@ -17,10 +22,13 @@ use rand::{CryptoRng, RngCore};
 use sheaf_kernels::{Msm, Ntt};
 
 use super::ProverError;
+use super::commit::ProvingCommit;
 use super::key::{ProvingKey, Query};
 use super::qap::quotient;
-use super::r1cs::{R1cs, synthesize_assignment};
-use crate::{Proof, VerifyingKey};
+use super::r1cs::{R1cs, synthesize_assignment, synthesize_assignment_with};
+use crate::bsb22::commitment_challenge;
+use crate::gadgets::challenge::{CommitCircuit, CommitError};
+use crate::{CommittedProof, CommittedVerifyingKey, Proof, VerifyingKey};
 
 /// Where one proof's time went.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,13 +43,25 @@ pub struct Timings {
     pub msm_g1: Duration,
     /// The G2 MSM.
     pub msm_g2: Duration,
+    /// The commitment's two MSMs (`D` and `π`; zero for circuits that do not commit). `D` is
+    /// computed during synthesis, and its time is counted here, not in `witness`.
+    pub commitment: Duration,
 }
 
 impl Timings {
     /// The sum of all phases.
     pub fn total(&self) -> Duration {
-        self.witness + self.constraints + self.ntt + self.msm_g1 + self.msm_g2
+        self.witness + self.constraints + self.ntt + self.msm_g1 + self.msm_g2 + self.commitment
     }
+}
+
+/// The commitment key prepared for proving.
+#[derive(Debug)]
+struct ProverCommitment {
+    layout: super::CommitmentLayout,
+    bases: Vec<G1Affine>,
+    sigma_bases: Vec<G1Affine>,
+    vk: CommittedVerifyingKey,
 }
 
 /// A proving key prepared for one circuit: identity bases dropped from every query.
@@ -56,13 +76,25 @@ pub struct Prover {
     b_g2: Query<G2Affine>,
     h: Query<G1Affine>,
     l: Query<G1Affine>,
+    commitment: Option<ProverCommitment>,
 }
 
 impl Prover {
     /// Prepares `pk` for proving statements of `r1cs`, checking that they fit together.
     pub fn new(pk: ProvingKey, r1cs: R1cs) -> Result<Self, ProverError> {
         pk.check_shape(&r1cs)?;
+        let commitment = match (pk.commitment, &r1cs.commitment) {
+            (Some(ck), Some(layout)) => Some(ProverCommitment {
+                layout: layout.clone(),
+                vk: CommittedVerifyingKey::new(pk.vk.clone(), ck.vk)
+                    .map_err(|e| ProverError::Shape(e.to_string()))?,
+                bases: ck.bases,
+                sigma_bases: ck.sigma_bases,
+            }),
+            _ => None,
+        };
         Ok(Self {
+            commitment,
             r1cs,
             vk: pk.vk,
             beta_g1: pk.beta_g1,
@@ -80,9 +112,148 @@ impl Prover {
         &self.vk
     }
 
+    /// The verifying key with its commitment part, for a circuit that commits.
+    pub fn committed_verifying_key(&self) -> Option<&CommittedVerifyingKey> {
+        self.commitment.as_ref().map(|c| &c.vk)
+    }
+
     /// The constraint system this prover proves.
     pub fn r1cs(&self) -> &R1cs {
         &self.r1cs
+    }
+
+    fn plain_only(&self) -> Result<(), ProverError> {
+        match self.commitment {
+            None => Ok(()),
+            Some(_) => Err(ProverError::Shape(
+                "the circuit commits: prove it with prove_committed".into(),
+            )),
+        }
+    }
+
+    fn committing(&self) -> Result<&ProverCommitment, ProverError> {
+        self.commitment.as_ref().ok_or_else(|| {
+            ProverError::Shape("the circuit does not commit: prove it with prove".into())
+        })
+    }
+
+    /// Proves a committing circuit's statement: the witness is synthesized with a proving
+    /// [`Commit`](crate::gadgets::Commit) that computes `D` on `backend` and hands the circuit
+    /// the challenge; the blinding wire's value and `r`, `s` are drawn from `rng`.
+    pub fn prove_committed<K, C, R>(
+        &self,
+        backend: &K,
+        circuit: C,
+        rng: &mut R,
+    ) -> Result<CommittedProof, ProverError>
+    where
+        K: Msm<G1Projective> + Msm<G2Projective> + Ntt<Fr> + ?Sized,
+        C: CommitCircuit,
+        R: RngCore + CryptoRng,
+    {
+        self.prove_committed_timed(backend, circuit, rng)
+            .map(|(proof, _)| proof)
+    }
+
+    /// [`Self::prove_committed`], also reporting where the time went.
+    pub fn prove_committed_timed<K, C, R>(
+        &self,
+        backend: &K,
+        circuit: C,
+        rng: &mut R,
+    ) -> Result<(CommittedProof, Timings), ProverError>
+    where
+        K: Msm<G1Projective> + Msm<G2Projective> + Ntt<Fr> + ?Sized,
+        C: CommitCircuit,
+        R: RngCore + CryptoRng,
+    {
+        let pc = self.committing()?;
+        let blinding = Fr::rand(rng);
+        let commit = ProvingCommit::new(backend, &self.r1cs, &pc.layout, &pc.bases, blinding);
+        let start = Instant::now();
+        let z = synthesize_assignment_with(circuit, &commit);
+        let synthesis = start.elapsed();
+        if let Some(e) = commit.take_error() {
+            return Err(e);
+        }
+        let z = z?;
+        let d = commit.result().ok_or(CommitError::NoCommit)?;
+        let (proof, mut t) = self.prove_with_commitment(backend, &z, d.point, rng)?;
+        t.witness = synthesis.saturating_sub(d.msm);
+        t.commitment += d.msm;
+        Ok((proof, t))
+    }
+
+    /// Proves a committing circuit for a full assignment `z` whose challenge entry must be the
+    /// challenge of the commitment to its committed entries (blinding wire included).
+    pub fn prove_committed_assignment<K, R>(
+        &self,
+        backend: &K,
+        z: &[Fr],
+        rng: &mut R,
+    ) -> Result<CommittedProof, ProverError>
+    where
+        K: Msm<G1Projective> + Msm<G2Projective> + Ntt<Fr> + ?Sized,
+        R: RngCore + CryptoRng,
+    {
+        let pc = self.committing()?;
+        if z.len() != self.r1cs.num_variables() {
+            return Err(ProverError::Shape(format!(
+                "the assignment has {} variables, the constraint system {}",
+                z.len(),
+                self.r1cs.num_variables()
+            )));
+        }
+        let clock = Instant::now();
+        let values: Vec<Fr> = pc.layout.committed.iter().map(|&j| z[j]).collect();
+        let d: G1Projective = backend.msm(&pc.bases, &values)?;
+        let d = d.into_affine();
+        if z[pc.layout.challenge] != commitment_challenge(&d) {
+            return Err(ProverError::WrongChallenge {
+                variable: pc.layout.challenge,
+            });
+        }
+        let msm = clock.elapsed();
+        let (proof, _) = self.prove_with_commitment(backend, z, d, rng)?;
+        tracing::trace!(?msm, "commitment recomputed from the assignment");
+        Ok(proof)
+    }
+
+    /// `π`, then the Groth16 part, for an assignment whose commitment is `d`.
+    fn prove_with_commitment<K, R>(
+        &self,
+        backend: &K,
+        z: &[Fr],
+        d: G1Affine,
+        rng: &mut R,
+    ) -> Result<(CommittedProof, Timings), ProverError>
+    where
+        K: Msm<G1Projective> + Msm<G2Projective> + Ntt<Fr> + ?Sized,
+        R: RngCore + CryptoRng,
+    {
+        let pc = self.committing()?;
+        if z.len() != self.r1cs.num_variables() {
+            return Err(ProverError::Shape(format!(
+                "the assignment has {} variables, the constraint system {}",
+                z.len(),
+                self.r1cs.num_variables()
+            )));
+        }
+        let clock = Instant::now();
+        let values: Vec<Fr> = pc.layout.committed.iter().map(|&j| z[j]).collect();
+        let pok: G1Projective = backend.msm(&pc.sigma_bases, &values)?;
+        let pok = pok.into_affine();
+        let pok_time = clock.elapsed();
+        let (proof, mut t) = self.prove_assignment_timed(backend, z, rng)?;
+        t.commitment = pok_time;
+        Ok((
+            CommittedProof {
+                proof,
+                commitment: d,
+                pok,
+            },
+            t,
+        ))
     }
 
     /// Proves `circuit`'s statement, its kernels on `backend`, blinding drawn from `rng`.
@@ -108,6 +279,7 @@ impl Prover {
         C: ConstraintSynthesizer<Fr>,
         R: RngCore + CryptoRng,
     {
+        self.plain_only()?;
         let start = Instant::now();
         let z = synthesize_assignment(circuit)?;
         let witness = start.elapsed();
@@ -127,6 +299,7 @@ impl Prover {
         K: Msm<G1Projective> + Msm<G2Projective> + Ntt<Fr> + ?Sized,
         R: RngCore + CryptoRng,
     {
+        self.plain_only()?;
         self.prove_assignment_timed(backend, z, rng)
             .map(|(proof, _)| proof)
     }

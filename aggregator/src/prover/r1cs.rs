@@ -9,11 +9,13 @@ use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
-    R1CS_PREDICATE_LABEL, SynthesisMode,
+    R1CS_PREDICATE_LABEL, SynthesisError, SynthesisMode,
 };
 use rayon::prelude::*;
 
 use super::ProverError;
+use super::commit::{CommitmentLayout, RecordingCommit};
+use crate::gadgets::challenge::{Commit, CommitCircuit, CommitError};
 
 /// One sparse matrix in compressed-row form: row `i` holds the entries
 /// `starts[i]..starts[i + 1]` of `cols` and `coeffs`.
@@ -108,6 +110,9 @@ pub struct R1cs {
     pub b: SparseMatrix,
     /// See `a`.
     pub c: SparseMatrix,
+    /// Where the circuit's BSB22 commitment sits, for circuits that commit
+    /// ([`Self::from_commit_circuit`]).
+    pub commitment: Option<CommitmentLayout>,
 }
 
 impl R1cs {
@@ -122,7 +127,31 @@ impl R1cs {
         Self::from_constraint_system(&cs)
     }
 
-    /// Extracts the matrices of a finalized constraint system.
+    /// Synthesizes a committing circuit in setup mode and extracts its matrices and where its
+    /// commitment sits. The circuit must call `commit` exactly once.
+    pub fn from_commit_circuit<C: CommitCircuit>(circuit: C) -> Result<Self, ProverError> {
+        let cs = ConstraintSystem::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(SynthesisMode::Setup);
+        let commit = RecordingCommit::default();
+        let result = circuit.generate_constraints(cs.clone(), &commit);
+        if let Some(e) = commit.take_error() {
+            return Err(e.into());
+        }
+        result?;
+        let (witness, challenge) = commit.recorded().ok_or(CommitError::NoCommit)?;
+        cs.finalize();
+        let mut r1cs = Self::from_constraint_system(&cs)?;
+        let layout = CommitmentLayout {
+            committed: witness.iter().map(|w| w + r1cs.num_instance).collect(),
+            challenge,
+        };
+        layout.check(&r1cs)?;
+        r1cs.commitment = Some(layout);
+        Ok(r1cs)
+    }
+
+    /// Extracts the matrices of a finalized constraint system (with no commitment).
     pub fn from_constraint_system(cs: &ConstraintSystemRef<Fr>) -> Result<Self, ProverError> {
         let num_instance = cs.num_instance_variables();
         let num_witness = cs.num_witness_variables();
@@ -153,6 +182,7 @@ impl R1cs {
             a,
             b,
             c,
+            commitment: None,
         })
     }
 
@@ -222,13 +252,28 @@ impl R1cs {
 pub fn synthesize_assignment<C: ConstraintSynthesizer<Fr>>(
     circuit: C,
 ) -> Result<Vec<Fr>, ProverError> {
+    synthesize_with(|cs| circuit.generate_constraints(cs))
+}
+
+/// Synthesizes a committing circuit in witness-only mode with `commit` as its challenge source
+/// and returns `z`. The caller reads the detail of a refused commitment from its `commit`.
+pub fn synthesize_assignment_with<C: CommitCircuit>(
+    circuit: C,
+    commit: &dyn Commit,
+) -> Result<Vec<Fr>, ProverError> {
+    synthesize_with(|cs| circuit.generate_constraints(cs, commit))
+}
+
+fn synthesize_with(
+    generate: impl FnOnce(ConstraintSystemRef<Fr>) -> Result<(), SynthesisError>,
+) -> Result<Vec<Fr>, ProverError> {
     let cs = ConstraintSystem::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
         construct_matrices: false,
         generate_lc_assignments: false,
     });
-    circuit.generate_constraints(cs.clone())?;
+    generate(cs.clone())?;
     let cs = cs
         .borrow()
         .ok_or_else(|| ProverError::Shape("the constraint system is gone".into()))?;

@@ -5,6 +5,10 @@
 //! The QAP is the one ark-groth16's `LibsnarkReduction` uses (constraints, then one copy
 //! constraint `zⱼ·1 = 0`-style row per instance variable, on the radix-2 domain of the next power
 //! of two), so keys made here prove with ark-groth16 and ark-groth16's keys prove here.
+//!
+//! For a circuit that commits (BSB22, [`crate::bsb22`]) the committed wires get
+//! `Kⱼ = [(β·uⱼ + α·vⱼ + wⱼ)/γ]₁` and `σ·Kⱼ` in a [`CommitmentKey`] instead of their `l_query`
+//! entry, and the verifier gets `G = γ` and `σ·γ` in G2.
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, PrimeGroup, scalar_mul::ScalarMul};
@@ -13,9 +17,10 @@ use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 
 use super::ProverError;
-use super::key::ProvingKey;
+use super::key::{CommitmentKey, ProvingKey};
 use super::r1cs::R1cs;
 use crate::VerifyingKey;
+use crate::bsb22::CommitmentVerifyingKey;
 
 /// The secret scalars of a setup. Knowing them breaks soundness for the key they produce.
 #[derive(Clone, Debug)]
@@ -30,10 +35,13 @@ pub struct ToxicWaste {
     pub gamma: Fr,
     /// `δ`.
     pub delta: Fr,
+    /// `σ`, the commitment's proof-of-knowledge secret (unused by circuits that do not commit).
+    pub sigma: Fr,
 }
 
 impl ToxicWaste {
-    /// Draws non-zero `α, β, γ, δ` and a `τ` outside the domain of size `domain_size`.
+    /// Draws non-zero `α, β, γ, δ`, a `τ` outside the domain of size `domain_size`, then a
+    /// non-zero `σ` (drawn last, so the other secrets are those of a setup without it).
     pub fn random<R: RngCore + CryptoRng>(rng: &mut R, domain_size: usize) -> Self {
         let mut nonzero = || loop {
             let x = Fr::rand(rng);
@@ -48,12 +56,14 @@ impl ToxicWaste {
                 break t;
             }
         };
+        let sigma = nonzero();
         Self {
             tau,
             alpha,
             beta,
             gamma,
             delta,
+            sigma,
         }
     }
 }
@@ -120,7 +130,26 @@ pub fn setup_with(r1cs: &R1cs, w: &ToxicWaste) -> Result<ProvingKey, ProverError
             .collect()
     };
     let ic = combined(0..r1cs.num_instance, gamma_inv);
-    let l = combined(r1cs.num_instance..n_vars, delta_inv);
+    let mut l = combined(r1cs.num_instance..n_vars, delta_inv);
+    let commitment = match &r1cs.commitment {
+        None => None,
+        Some(layout) => {
+            layout.check(r1cs)?;
+            if w.sigma.is_zero() {
+                return Err(ProverError::BadSetup("σ is zero"));
+            }
+            let k: Vec<Fr> = layout
+                .committed
+                .iter()
+                .map(|&j| (w.beta * u[j] + w.alpha * v[j] + wc[j]) * gamma_inv)
+                .collect();
+            for &j in &layout.committed {
+                l[j - r1cs.num_instance] = Fr::zero();
+            }
+            let sigma_k: Vec<Fr> = k.iter().map(|x| *x * w.sigma).collect();
+            Some((k, sigma_k, layout.challenge - 1))
+        }
+    };
     drop(wc);
     let zt_over_delta = zt * delta_inv;
     let mut h = vec![Fr::zero(); n - 1];
@@ -137,6 +166,15 @@ pub fn setup_with(r1cs: &R1cs, w: &ToxicWaste) -> Result<ProvingKey, ProverError
     let g2 = G2Projective::generator();
     let mul1 = |s: Fr| (g1 * s).into_affine();
     let mul2 = |s: Fr| (g2 * s).into_affine();
+    let commitment = commitment.map(|(k, sigma_k, challenge_index)| CommitmentKey {
+        bases: g1.batch_mul(&k),
+        sigma_bases: g1.batch_mul(&sigma_k),
+        vk: CommitmentVerifyingKey {
+            challenge_index,
+            g: mul2(w.gamma),
+            sigma_g: mul2(w.gamma * w.sigma),
+        },
+    });
     Ok(ProvingKey {
         vk: VerifyingKey {
             alpha_g1: mul1(w.alpha),
@@ -152,6 +190,7 @@ pub fn setup_with(r1cs: &R1cs, w: &ToxicWaste) -> Result<ProvingKey, ProverError
         b_g2_query: g2.batch_mul(&v),
         h_query: g1.batch_mul(&h),
         l_query: g1.batch_mul(&l),
+        commitment,
     })
 }
 

@@ -10,6 +10,8 @@
 //!   (synthesis included; ours synthesizes witness-only, ark-groth16 builds the matrices) and
 //!   from a ready assignment and matrices (ark-groth16's
 //!   `create_proof_with_reduction_and_matrices`), which isolates the arithmetic.
+//! - `commit`: the BSB22 commitment's cost, our committed prover against our plain prover on
+//!   the same constraints (see `commit.rs`), at the `--prove-logs` sizes.
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Groth16;
@@ -68,6 +70,18 @@ enum Bench {
     Batch,
     /// Proving.
     Prove,
+    /// Proving with a BSB22 commitment, against plain proving.
+    Commit,
+}
+
+impl Groth16Args {
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(crate) fn runs(&self) -> Option<u32> {
+        self.runs
+    }
 }
 
 /// One finished case (`ratio = peer_ms / ours_ms`; `proofs_per_s` for verification cases).
@@ -115,7 +129,7 @@ fn peer_err(e: impl std::fmt::Display) -> Failure {
     Failure::Peer(e.to_string())
 }
 
-fn ours_err(e: impl std::fmt::Display) -> Failure {
+pub(crate) fn ours_err(e: impl std::fmt::Display) -> Failure {
     Failure::Mismatch(format!("sheaf failed: {e}"))
 }
 
@@ -150,6 +164,11 @@ pub(crate) fn run(args: &Groth16Args) -> Result<(), Failure> {
     if wanted(Bench::Prove) {
         for &log in &args.prove_logs {
             prove_cases(args, &backend, &reporter, log)?;
+        }
+    }
+    if wanted(Bench::Commit) {
+        for &log in &args.prove_logs {
+            crate::commit::commit_case(args, &backend, &reporter, log)?;
         }
     }
     Ok(())
@@ -273,7 +292,7 @@ fn time_verification(
         |()| ours(),
         |()| set.peer_verify_all(n),
     )?;
-    report(reporter, bench, backend, &timing, Some(n), runs)
+    report(reporter, bench, backend, &timing, Some(n), runs, PEER)
 }
 
 /// Our batch verification of the first `n` proofs vs ark-groth16 verifying them one by one on
@@ -397,6 +416,7 @@ fn prove_cases(
         &timing,
         None,
         runs,
+        PEER,
     )?;
 
     // From the assignment and matrices.
@@ -439,23 +459,25 @@ fn prove_cases(
         &timing,
         None,
         runs,
+        PEER,
     )
 }
 
-fn report(
+pub(crate) fn report(
     reporter: &Reporter,
     bench: String,
     backend: &Backend,
     timing: &PairTiming,
     batch: Option<usize>,
     runs: u32,
+    peer: &'static str,
 ) -> Result<(), Failure> {
     let per_s = |ms: f64| batch.map(|n| (n as f64 * 1e3 / ms).round());
     let report = CaseReport {
         bench,
         backend: backend.kind().name(),
         ours_ms: round4(timing.ours_ms),
-        peer: PEER,
+        peer,
         peer_ms: round4(timing.peer_ms),
         ratio: round4(timing.ratio()),
         proofs_per_s: per_s(timing.ours_ms),

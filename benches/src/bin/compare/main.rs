@@ -4,7 +4,7 @@
 //! cargo run --release -p sheaf-benches --bin compare -- kernels [--json] [--backend cpu|cuda|wgpu]
 //!     [--runs N] [--min-log A] [--max-log B] [--step S] [--only msm_g1,msm_g2,ntt] [--seed S]
 //! cargo run --release -p sheaf-benches --bin compare -- groth16 [--json] [--backend cpu|cuda|wgpu]
-//!     [--only verify,batch,prove] [--prove-logs 16,18] [--runs N]
+//!     [--only verify,batch,prove,commit] [--prove-logs 16,18] [--runs N]
 //! ```
 //!
 //! For every case the runner first runs ours and the peer once on the same input and checks
@@ -13,6 +13,7 @@
 //! row per case, printed as the case finishes; `--json` prints one JSON object per case on
 //! stdout and everything else on stderr. An unavailable backend exits with code 2.
 
+mod commit;
 mod groth16;
 mod kernels;
 
