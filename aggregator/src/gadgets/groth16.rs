@@ -201,3 +201,13 @@ impl VerifierCircuit<'_> {
         })
     }
 }
+
+impl super::challenge::CommitCircuit for VerifierCircuit<'_> {
+    fn generate_constraints(
+        self,
+        cs: ConstraintSystemRef<Fr>,
+        commit: &dyn Commit,
+    ) -> Result<(), SynthesisError> {
+        self.synthesize(cs, commit).map(|_| ())
+    }
+}
