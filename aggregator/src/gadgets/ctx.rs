@@ -66,6 +66,13 @@ impl Ctx {
         self.range.borrow().mode()
     }
 
+    /// Constraints so far, counting each pending lookup as the one constraint it will become:
+    /// the difference around a gadget is what it costs. Meaningful only while constraints are
+    /// recorded (setup, or a test system keeping its matrices).
+    pub fn cost(&self) -> usize {
+        self.cs.num_constraints() + self.range_stats().lookups
+    }
+
     /// What the range checks have cost so far.
     pub fn range_stats(&self) -> RangeStats {
         self.range.borrow().stats()

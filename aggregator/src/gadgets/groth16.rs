@@ -23,7 +23,7 @@ use super::ctx::{Ctx, IdentityStats};
 use super::curve::{G1Var, G2Var};
 use super::msm::linear_combination;
 use super::num::Num;
-use super::pairing::{Pair, assert_pairing_product_is_one};
+use super::pairing::{Pair, PairingCosts, assert_pairing_product_is_one};
 use super::range::{RangeMode, RangeStats};
 use crate::{Proof, VerifyingKey};
 
@@ -110,14 +110,26 @@ pub fn signals_witness(
         .collect()
 }
 
-/// Enforces that `proof` verifies for `vk` and `signals`.
+/// What the parts of an in-circuit verification cost, in constraints (see [`Ctx::cost`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyCosts {
+    /// On-curve checks of every point.
+    pub on_curve: usize,
+    /// `vk_x = IC₀ + Σ sᵢ·ICᵢ`.
+    pub public_inputs: usize,
+    /// The pairing check.
+    pub pairing: PairingCosts,
+}
+
+/// Enforces that `proof` verifies for `vk` and `signals`, reporting what the parts cost.
 pub fn verify(
     ctx: &Ctx,
     vk: &VerifyingKeyVar,
     proof: &ProofVar,
     signals: &[Num],
     options: VerifyOptions,
-) -> Result<(), SynthesisError> {
+) -> Result<VerifyCosts, SynthesisError> {
+    let start = ctx.cost();
     let Some((ic0, ic)) = vk.ic.split_first() else {
         return Err(SynthesisError::Unsatisfiable);
     };
@@ -130,9 +142,12 @@ pub fn verify(
     for q in [&proof.b, &vk.beta, &vk.gamma, &vk.delta] {
         q.assert_on_curve(ctx)?;
     }
+    let on_curve = ctx.cost() - start;
+    let start = ctx.cost();
     let vk_x = linear_combination(ctx, ic0, ic, signals)?;
+    let public_inputs = ctx.cost() - start;
     let key = options.check_key_subgroups;
-    assert_pairing_product_is_one(
+    let pairing = assert_pairing_product_is_one(
         ctx,
         &[
             Pair {
@@ -156,7 +171,12 @@ pub fn verify(
                 check_subgroup: key,
             },
         ],
-    )
+    )?;
+    Ok(VerifyCosts {
+        on_curve,
+        public_inputs,
+        pairing,
+    })
 }
 
 /// One whole Groth16 verification as a circuit: the key, the proof and the signals are
@@ -180,6 +200,8 @@ pub struct CircuitStats {
     pub range: RangeStats,
     /// The product identities.
     pub identities: IdentityStats,
+    /// The parts of the verification.
+    pub verify: VerifyCosts,
 }
 
 impl VerifierCircuit<'_> {
@@ -193,9 +215,10 @@ impl VerifierCircuit<'_> {
         let vk = VerifyingKeyVar::witness(&ctx, self.statement.map(|s| s.0), self.n_public)?;
         let proof = ProofVar::witness(&ctx, self.statement.map(|s| s.1))?;
         let signals = signals_witness(&ctx, self.statement.map(|s| s.2), self.n_public)?;
-        verify(&ctx, &vk, &proof, &signals, self.options)?;
+        let verify = verify(&ctx, &vk, &proof, &signals, self.options)?;
         ctx.finalize(commit)?;
         Ok(CircuitStats {
+            verify,
             range: ctx.range_stats(),
             identities: ctx.identity_stats(),
         })

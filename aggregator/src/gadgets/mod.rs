@@ -41,8 +41,10 @@ pub use ctx::{Ctx, IdentityStats};
 pub use curve::{AffineVar, CurveField, G1Var, G2Var};
 pub use ext::{ExtVar, Fq1Var, Fq2Field, Fq2Var, Fq12Field, Fq12Var, FqField, TowerField, single};
 pub use fq::FqVar;
-pub use groth16::{CircuitStats, ProofVar, VerifierCircuit, VerifyOptions, VerifyingKeyVar};
+pub use groth16::{
+    CircuitStats, ProofVar, VerifierCircuit, VerifyCosts, VerifyOptions, VerifyingKeyVar,
+};
 pub use identity::{Linear, Product};
 pub use num::{LcSum, Num, enforce_zero};
-pub use pairing::{Pair, assert_pairing_product_is_one};
+pub use pairing::{Pair, PairingCosts, assert_pairing_product_is_one};
 pub use range::{DEFAULT_CHUNK_BITS, RangeChecks, RangeMode, RangeStats};

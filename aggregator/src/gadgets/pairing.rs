@@ -147,8 +147,23 @@ fn multiply_lines(ctx: &Ctx, f: Fq12Var, lines: &[Line]) -> Result<Fq12Var, Synt
     Ok(f)
 }
 
-/// Enforces `Π e(pᵢ, qᵢ) = 1`.
-pub fn assert_pairing_product_is_one(ctx: &Ctx, pairs: &[Pair]) -> Result<(), SynthesisError> {
+/// What the parts of a pairing check cost, in constraints (see [`Ctx::cost`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairingCosts {
+    /// The residue witness `c`, its inverse and the choice of `ωˢ`.
+    pub residue: usize,
+    /// The Miller loop, lines and G2 membership checks included.
+    pub miller_loop: usize,
+    /// The check that replaces the final exponentiation (three Frobenius maps, three products).
+    pub final_check: usize,
+}
+
+/// Enforces `Π e(pᵢ, qᵢ) = 1`, reporting what its parts cost.
+pub fn assert_pairing_product_is_one(
+    ctx: &Ctx,
+    pairs: &[Pair],
+) -> Result<PairingCosts, SynthesisError> {
+    let start = ctx.cost();
     // The residue witness, from the native mirror of the loop.
     let native_pairs: Option<Vec<(G1Affine, G2Affine)>> = pairs
         .iter()
@@ -172,6 +187,8 @@ pub fn assert_pairing_product_is_one(ctx: &Ctx, pairs: &[Pair]) -> Result<(), Sy
     let s = witness.map(|w| w.1);
     let selected = select_root_of_unity(ctx, s)?;
 
+    let residue = ctx.cost() - start;
+    let start = ctx.cost();
     let one = FqVar::constant(ark_bn254::Fq::one());
     let mut states = Vec::with_capacity(pairs.len());
     for pair in pairs {
@@ -241,6 +258,8 @@ pub fn assert_pairing_product_is_one(ctx: &Ctx, pairs: &[Pair]) -> Result<(), Sy
     }
     let acc = multiply_lines(ctx, f, &lines)?;
 
+    let miller_loop = ctx.cost() - start;
+    let start = ctx.cost();
     // acc·ωˢ·c^(p²) = c^p·c^(p³)
     let c_p = c.frobenius(ctx, 1)?;
     let c_p2 = c.frobenius(ctx, 2)?;
@@ -253,7 +272,12 @@ pub fn assert_pairing_product_is_one(ctx: &Ctx, pairs: &[Pair]) -> Result<(), Sy
             Product::new(-1, vec![c_p.coords(), c_p3.coords()]),
         ],
         &[],
-    )
+    )?;
+    Ok(PairingCosts {
+        residue,
+        miller_loop,
+        final_check: ctx.cost() - start,
+    })
 }
 
 /// `ωˢ` for a witness `s ∈ {0, 1, 2}` given by two bits `b₁ b₂` with `b₁·b₂ = 0`: each limb is

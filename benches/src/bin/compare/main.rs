@@ -5,6 +5,8 @@
 //!     [--runs N] [--min-log A] [--max-log B] [--step S] [--only msm_g1,msm_g2,ntt] [--seed S]
 //! cargo run --release -p sheaf-benches --bin compare -- groth16 [--json] [--backend cpu|cuda|wgpu]
 //!     [--only verify,batch,prove,commit] [--prove-logs 16,18] [--runs N]
+//! cargo run --release -p sheaf-benches --bin compare -- circuit [--json] [--backend cpu|cuda|wgpu]
+//!     [--signals 1,4,16] [--prove-signals 1]
 //! ```
 //!
 //! For every case the runner first runs ours and the peer once on the same input and checks
@@ -13,6 +15,7 @@
 //! row per case, printed as the case finishes; `--json` prints one JSON object per case on
 //! stdout and everything else on stderr. An unavailable backend exits with code 2.
 
+mod circuit;
 mod commit;
 mod groth16;
 mod kernels;
@@ -50,6 +53,9 @@ enum Command {
     Kernels(kernels::KernelsArgs),
     /// Groth16 single and batch verification throughput, and our prover: sheaf vs ark-groth16.
     Groth16(groth16::Groth16Args),
+    /// Recursion: constraints of the emulated BN254 arithmetic and of a whole in-circuit
+    /// Groth16 verification, and our prover's time and memory for one.
+    Circuit(circuit::CircuitArgs),
 }
 
 /// The `--backend` parser shared by the subcommands.
@@ -235,6 +241,7 @@ fn main() -> ExitCode {
             kernels::run(&args)
         }
         Command::Groth16(args) => groth16::run(&args),
+        Command::Circuit(args) => circuit::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
