@@ -48,5 +48,6 @@ step "bench smoke run (each criterion bench once, the comparison runner on small
 cargo bench -p sheaf-benches --locked -- --test
 cargo run --release -p sheaf-benches --locked --bin compare -- kernels --runs 1 --max-log 12
 cargo run --release -p sheaf-benches --locked --bin compare -- groth16 --runs 1 --prove-logs 10
+cargo run --release -p sheaf-benches --locked --bin compare -- circuit --signals 1 --prove-signals 0
 
 step "done in $((SECONDS - started))s"
