@@ -4,6 +4,7 @@
 
 mod ext;
 mod fq;
+mod hints;
 mod pairing;
 mod range;
 mod verifier;
