@@ -5,6 +5,7 @@
 mod ext;
 mod fq;
 mod hints;
+mod msm;
 mod pairing;
 mod range;
 mod verifier;
