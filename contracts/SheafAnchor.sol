@@ -178,6 +178,9 @@ contract SheafAnchor {
     ///   the accumulators (nPublic words per key); leaves (n words);
     ///   pairs:  (n + 3·nKeys) × 192 bytes, the pairing precompile's input;
     ///   scr:    scratch (scalar multiplication input, leaf preimage, signals).
+    /// SHA-256 calls forward all gas and their status is not checked: SHA-256 fails only for
+    /// lack of gas, and a call that lacks the ~100 gas it needs leaves the caller less than
+    /// 1/64 of that, so the transaction runs out of gas before it could store anything.
     function _verifyBatch(bytes calldata batch) private view returns (bytes32 root, uint256 n, uint256 depth) {
         assembly ("memory-safe") {
             // Reverts with a custom error; the data is written past the free memory pointer.
