@@ -7,6 +7,7 @@ pub mod batch;
 pub mod cache;
 pub mod decimal;
 mod error;
+pub mod evm;
 pub mod gadgets;
 mod interop;
 pub mod merkle;
@@ -21,6 +22,7 @@ pub use batch::{
 };
 pub use cache::{CacheStats, KeyCache};
 pub use error::FormatError;
+pub use evm::{AnchorBatch, BatchError};
 pub use merkle::{MerkleTree, verify_path};
 pub use snarkjs::public_signals_to_json;
 pub use snarkjs::{Proof, VerifyingKey, parse_public_signals, public_signals_from_json};

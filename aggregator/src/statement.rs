@@ -18,18 +18,18 @@ pub type Hash32 = [u8; 32];
 /// Domain tag of a statement leaf.
 pub const LEAF_TAG: u8 = 0x00;
 
-fn word<F: PrimeField>(x: &F) -> [u8; 32] {
+pub(crate) fn word<F: PrimeField>(x: &F) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(&x.into_bigint().to_bytes_be());
     out
 }
 
-fn push_g1(out: &mut Vec<u8>, p: &G1Affine) {
+pub(crate) fn push_g1(out: &mut Vec<u8>, p: &G1Affine) {
     out.extend_from_slice(&word(&p.x));
     out.extend_from_slice(&word(&p.y));
 }
 
-fn push_g2(out: &mut Vec<u8>, p: &G2Affine) {
+pub(crate) fn push_g2(out: &mut Vec<u8>, p: &G2Affine) {
     for c in [&p.x.c1, &p.x.c0, &p.y.c1, &p.y.c0] {
         out.extend_from_slice(&word(c));
     }

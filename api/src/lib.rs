@@ -2,6 +2,7 @@
 //! the size-capped reading of the files it is given, and the HTTP service (`shared/DESIGN.md`,
 //! "API"): routes, the batched verifier, the store (sqlx, SQLite) and epochs.
 
+pub mod chain;
 pub mod cli;
 pub mod epochs;
 pub mod error;

@@ -5,7 +5,11 @@
 //!     [--runs N] [--min-log A] [--max-log B] [--step S] [--only msm_g1,msm_g2,ntt] [--seed S]
 //! cargo run --release -p sheaf-benches --bin compare -- groth16 [--json] [--backend cpu|cuda|wgpu]
 //!     [--only verify,batch,prove] [--prove-logs 16,18] [--runs N]
+//! cargo run --release -p sheaf-benches --bin compare -- gas [--json] [--sizes 1,8,64,256]
+//!     [--circuits multiplier,cubic]
 //! ```
+//!
+//! `gas` measures gas, not time: one run, no alternation (see `gas.rs`).
 //!
 //! For every case the runner first runs ours and the peer once on the same input and checks
 //! that they agree (exit 1 if not); that untimed run is also the warm-up. It then times them
@@ -13,6 +17,7 @@
 //! row per case, printed as the case finishes; `--json` prints one JSON object per case on
 //! stdout and everything else on stderr. An unavailable backend exits with code 2.
 
+mod gas;
 mod groth16;
 mod kernels;
 
@@ -49,6 +54,8 @@ enum Command {
     Kernels(kernels::KernelsArgs),
     /// Groth16 single and batch verification throughput, and our prover: sheaf vs ark-groth16.
     Groth16(groth16::Groth16Args),
+    /// Gas per proof on the base layer: SheafAnchor batch mode vs the snarkjs verifier, in revm.
+    Gas(gas::GasArgs),
 }
 
 /// The `--backend` parser shared by the subcommands.
@@ -234,6 +241,7 @@ fn main() -> ExitCode {
             kernels::run(&args)
         }
         Command::Groth16(args) => groth16::run(&args),
+        Command::Gas(args) => gas::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
