@@ -5,6 +5,8 @@
 //!     [--runs N] [--min-log A] [--max-log B] [--step S] [--only msm_g1,msm_g2,ntt] [--seed S]
 //! cargo run --release -p sheaf-benches --bin compare -- groth16 [--json] [--backend cpu|cuda|wgpu]
 //!     [--only verify,batch,prove] [--prove-logs 16,18] [--runs N]
+//! cargo run --release -p sheaf-benches --bin compare -- service [--json] [--rates 1000,3000]
+//!     [--seconds S] [--max-seconds S] [--connections C] [--backlog N] [--database-url URL]
 //! ```
 //!
 //! For every case the runner first runs ours and the peer once on the same input and checks
@@ -15,6 +17,7 @@
 
 mod groth16;
 mod kernels;
+mod service;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -49,6 +52,9 @@ enum Command {
     Kernels(kernels::KernelsArgs),
     /// Groth16 single and batch verification throughput, and our prover: sheaf vs ark-groth16.
     Groth16(groth16::Groth16Args),
+    /// `sheaf serve` under load over loopback HTTP: accepted/s and latency, vs ark-groth16
+    /// verifying the same proofs one by one.
+    Service(service::ServiceArgs),
 }
 
 /// The `--backend` parser shared by the subcommands.
@@ -234,6 +240,7 @@ fn main() -> ExitCode {
             kernels::run(&args)
         }
         Command::Groth16(args) => groth16::run(&args),
+        Command::Service(args) => service::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
