@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sheaf_aggregator::{KeyCache, verify_path};
 use sheaf_api::hex32::parse_hex32;
+use sheaf_api::access::Access;
 use sheaf_api::metrics::Metrics;
 use sheaf_api::routes::{AppState, Limits, app};
 use sheaf_api::serve::{ServeArgs, Service};
@@ -251,9 +252,12 @@ async fn accepts_a_proof_and_reports_it() {
     assert_eq!(epochs["epochs"].as_array().unwrap().len(), 1);
     assert_eq!(epochs["epochs"][0]["state"], "open");
     assert_eq!(epochs["epochs"][0]["proof_count"], 1);
-    let (status, epoch) = call(&f.app, "GET", "/v1/epochs/1", None).await;
+    let (status, mut epoch) = call(&f.app, "GET", "/v1/epochs/1", None).await;
     assert_eq!(status, StatusCode::OK);
+    let history = epoch.as_object_mut().unwrap().remove("history").unwrap();
     assert_eq!(epoch, epochs["epochs"][0]);
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["state"], "open");
 
     let answer = call(&f.app, "GET", "/v1/proofs/999", None).await;
     assert_error(&answer, StatusCode::NOT_FOUND, "unknown_proof", "999");
@@ -522,6 +526,7 @@ async fn a_full_queue_answers_503() {
         verifier,
         limits: Limits::default(),
         metrics: Arc::new(Metrics::default()),
+        access: Arc::new(Access::open()),
     };
     let app = app(state);
     let waiting = {

@@ -7,6 +7,8 @@
 //!     [--only verify,batch,prove] [--prove-logs 16,18] [--runs N]
 //! cargo run --release -p sheaf-benches --bin compare -- gas [--json] [--sizes 1,8,64,256]
 //!     [--circuits multiplier,cubic]
+//! cargo run --release -p sheaf-benches --bin compare -- service [--json] [--rates 1000,3000]
+//!     [--seconds S] [--max-seconds S] [--connections C] [--backlog N] [--database-url URL]
 //! ```
 //!
 //! `gas` measures gas, not time: one run, no alternation (see `gas.rs`).
@@ -20,6 +22,7 @@
 mod gas;
 mod groth16;
 mod kernels;
+mod service;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -56,6 +59,9 @@ enum Command {
     Groth16(groth16::Groth16Args),
     /// Gas per proof on the base layer: SheafAnchor batch mode vs the snarkjs verifier, in revm.
     Gas(gas::GasArgs),
+    /// `sheaf serve` under load over loopback HTTP: accepted/s and latency, vs ark-groth16
+    /// verifying the same proofs one by one.
+    Service(service::ServiceArgs),
 }
 
 /// The `--backend` parser shared by the subcommands.
@@ -242,6 +248,7 @@ fn main() -> ExitCode {
         }
         Command::Groth16(args) => groth16::run(&args),
         Command::Gas(args) => gas::run(&args),
+        Command::Service(args) => service::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
