@@ -44,7 +44,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=32))]
     pub public_signals: u64,
     /// Settlement mode of the service.
-    #[arg(long, value_enum, default_value_t = SettlementMode::None)]
+    #[arg(long, value_enum, default_value_t = SettlementMode::Batch)]
     pub settlement: SettlementMode,
     /// Keep the data directory (its path is printed) instead of deleting it.
     #[arg(long)]
@@ -241,7 +241,7 @@ async fn wait_for_epoch(
     mode: SettlementMode,
     err: &mut dyn Write,
 ) -> anyhow::Result<Value> {
-    let anchors = mode.build().anchors();
+    let anchors = mode.anchors();
     let deadline = Instant::now() + Duration::from_secs(if anchors { 900 } else { 60 });
     let mut last = String::new();
     loop {

@@ -18,6 +18,7 @@ use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::access::{Access, ApiKeys, Rate};
+use crate::chain::ChainArgs;
 use crate::epochs::{EpochPolicy, note_sealed, now_ms, spawn_sealer};
 use crate::metrics::Metrics;
 use crate::routes::{AppState, Limits, app};
@@ -49,8 +50,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub epoch_max_proofs: u64,
     /// How sealed epochs are anchored on the base layer.
-    #[arg(long, env = "SHEAF_SETTLEMENT", value_enum, default_value_t = SettlementMode::None)]
+    #[arg(long, env = "SHEAF_SETTLEMENT", value_enum, default_value_t = SettlementMode::Batch)]
     pub settlement: SettlementMode,
+    /// The base layer (`--settlement batch`).
+    #[command(flatten)]
+    pub chain: ChainArgs,
     /// Longest one settlement attempt may take (then it counts as failed and is retried).
     #[arg(long, env = "SHEAF_SETTLE_TIMEOUT_SECONDS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -98,7 +102,8 @@ impl ServeArgs {
             database_url: None,
             epoch_seconds: 60,
             epoch_max_proofs: 1024,
-            settlement: SettlementMode::None,
+            settlement: SettlementMode::Batch,
+            chain: ChainArgs::default(),
             settle_timeout_seconds: 600,
             settle_max_backoff_seconds: 300,
             max_body_bytes: sheaf_aggregator::snarkjs::MAX_JSON_BYTES,
@@ -143,7 +148,12 @@ pub struct Service {
 impl Service {
     /// Starts the service with the settlement `args.settlement` names.
     pub async fn start(args: &ServeArgs) -> anyhow::Result<Self> {
-        Self::start_with(args, args.settlement.build(), args.settlement_config()).await
+        let settlement = args
+            .settlement
+            .open(&args.chain, &args.data_dir)
+            .await
+            .context("opening the base layer")?;
+        Self::start_with(args, settlement, args.settlement_config()).await
     }
 
     /// Opens the store, seals an epoch that was left open past its time, starts the verifier,

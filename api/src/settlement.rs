@@ -10,7 +10,9 @@
 //! therefore be idempotent per epoch id: settling an epoch that an earlier, interrupted attempt
 //! already anchored must report that anchoring, not fail or anchor it twice.
 //!
-//! The only mode so far is [`SettlementMode::None`]: epochs stop at `sealed`.
+//! Modes: [`SettlementMode::Batch`] (the default of `sheaf serve`: every proof verified on the
+//! base layer by `SheafAnchor.anchorBatch`, see [`crate::chain::BatchSettlement`]) and
+//! [`SettlementMode::None`] (epochs stop at `sealed`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -221,17 +223,35 @@ impl Settlement for NoSettlement {
 /// The settlement modes `--settlement` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum SettlementMode {
-    /// Epochs stop at `sealed`.
+    /// Every sealed epoch goes to `SheafAnchor.anchorBatch` on the base layer (`--chain`),
+    /// which verifies all its proofs in one pairing check and stores its root.
     #[default]
+    Batch,
+    /// Epochs stop at `sealed`.
     None,
 }
 
 impl SettlementMode {
-    /// The settlement for this mode.
-    pub fn build(self) -> Arc<dyn Settlement> {
-        match self {
+    /// Whether epochs go beyond `sealed`.
+    pub fn anchors(self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// The settlement for this mode; `batch` opens the base layer `chain` describes (the
+    /// embedded one lives in `data_dir`).
+    pub async fn open(
+        self,
+        chain: &crate::chain::ChainArgs,
+        data_dir: &std::path::Path,
+    ) -> Result<Arc<dyn Settlement>, crate::chain::ChainError> {
+        Ok(match self {
             Self::None => Arc::new(NoSettlement),
-        }
+            Self::Batch => {
+                let base = chain.open(data_dir).await?;
+                tracing::info!(chain = base.kind(), anchor = %base.contract(), "base layer ready");
+                Arc::new(crate::chain::BatchSettlement::new(base))
+            }
+        })
     }
 }
 

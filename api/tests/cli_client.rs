@@ -69,7 +69,7 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let addr = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_sheaf"))
-            .args(["serve", "--log-format", "json", "--epoch-max-proofs", "2"])
+            .args(["serve", "--log-format", "json", "--epoch-max-proofs", "2", "--settlement", "none"])
             .args(["--listen", &addr.to_string(), "--data-dir"])
             .arg(dir.path())
             .env("RUST_LOG", "info")

@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sheaf_api::serve::{ServeArgs, Service};
+use sheaf_api::settlement::SettlementMode;
 use sheaf_api::store::Counts;
 
 use common::http::{assert_error, call, call_with, inline, send_with, vk};
@@ -20,6 +21,7 @@ const BETA: &str = "beta-token-0123456789";
 async fn start(configure: impl FnOnce(&mut ServeArgs)) -> (tempfile::TempDir, Service) {
     let dir = tempfile::tempdir().unwrap();
     let mut args = ServeArgs::with_data_dir(dir.path().join("data"));
+    args.settlement = SettlementMode::None;
     configure(&mut args);
     let service = Service::start(&args).await.unwrap();
     (dir, service)
@@ -127,6 +129,7 @@ async fn a_bad_keys_file_stops_the_start() {
     std::fs::write(keys.path(), "alpha short\n").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut args = ServeArgs::with_data_dir(dir.path());
+    args.settlement = SettlementMode::None;
     args.api_keys_file = Some(keys.path().to_owned());
     let e = Service::start(&args).await.unwrap_err().to_string();
     assert!(e.contains(":1: the token of `alpha` must be at least 16"), "{e}");

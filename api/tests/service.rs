@@ -17,6 +17,7 @@ use sheaf_api::access::Access;
 use sheaf_api::metrics::Metrics;
 use sheaf_api::routes::{AppState, Limits, app};
 use sheaf_api::serve::{ServeArgs, Service};
+use sheaf_api::settlement::SettlementMode;
 use sheaf_api::store::{Counts, Store};
 use sheaf_api::verifier::VerifierHandle;
 use tower::ServiceExt;
@@ -103,6 +104,8 @@ struct Fixture {
 async fn start(configure: impl FnOnce(&mut ServeArgs)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let mut args = ServeArgs::with_data_dir(dir.path());
+    // The HTTP API on its own: epochs stop at `sealed` (anchoring: tests/anchored_service.rs).
+    args.settlement = SettlementMode::None;
     configure(&mut args);
     let service = Service::start(&args).await.unwrap();
     let app = service.router();

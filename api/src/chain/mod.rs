@@ -9,6 +9,7 @@ pub mod config;
 pub mod contract;
 pub mod embedded;
 pub mod rpc;
+pub mod settle;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +21,7 @@ pub use config::{ChainArgs, ChainKind};
 pub use contract::{ANCHOR_BYTECODE_HEX, AnchorMode, describe_revert};
 pub use embedded::EmbeddedChain;
 pub use rpc::{RpcChain, RpcConfig};
+pub use settle::BatchSettlement;
 
 /// A boxed future, so that [`BaseLayer`] can be used as `dyn BaseLayer`.
 pub type ChainFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ChainError>> + Send + 'a>>;

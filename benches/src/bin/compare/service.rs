@@ -440,6 +440,8 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
 
     let data = tempfile::tempdir().map_err(Failure::Io)?;
     let mut serve = ServeArgs::with_data_dir(data.path());
+    // The HTTP path under load; anchoring is measured by `compare gas`.
+    serve.settlement = sheaf_api::settlement::SettlementMode::None;
     serve.listen = ([127, 0, 0, 1], 0).into();
     serve.database_url = args.database_url.clone();
     serve.rate_limit = 0.0;
