@@ -4,8 +4,8 @@
 //! "API"): routes, access rules, the batched verifier, the store (sqlx: SQLite or
 //! PostgreSQL), epochs and their settlement, metrics, the OpenAPI document.
 
-pub mod chain;
 pub mod access;
+pub mod chain;
 pub mod cli;
 pub mod client;
 pub mod commands;

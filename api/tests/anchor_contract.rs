@@ -363,13 +363,20 @@ fn inclusion_accepts_exactly_the_anchored_statements() {
 
 #[test]
 fn solidity_hashing_matches_the_vectors() {
-    let v: Value =
-        serde_json::from_slice(&std::fs::read(root_dir().join("aggregator/testdata/hashing.json")).unwrap())
-            .unwrap();
+    let v: Value = serde_json::from_slice(
+        &std::fs::read(root_dir().join("aggregator/testdata/hashing.json")).unwrap(),
+    )
+    .unwrap();
     let chain = chain();
-    let hex32 = |s: &Value| -> [u8; 32] { hex::decode(s.as_str().unwrap()).unwrap().try_into().unwrap() };
+    let hex32 = |s: &Value| -> [u8; 32] {
+        hex::decode(s.as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap()
+    };
     for s in v["statements"].as_array().unwrap() {
-        let vk = VerifyingKey::from_snarkjs_json(s["verification_key"].to_string().as_bytes()).unwrap();
+        let vk =
+            VerifyingKey::from_snarkjs_json(s["verification_key"].to_string().as_bytes()).unwrap();
         let signals: Vec<U256> = s["public_signals"]
             .as_array()
             .unwrap()
@@ -381,15 +388,27 @@ fn solidity_hashing_matches_the_vectors() {
             publicSignals: signals,
         }
         .abi_encode();
-        let out = chain.call(chain.anchor_address(), &data).unwrap().into_output().unwrap();
+        let out = chain
+            .call(chain.anchor_address(), &data)
+            .unwrap()
+            .into_output()
+            .unwrap();
         let leaf = SheafAnchor::statementLeafCall::abi_decode_returns(&out).unwrap();
         assert_eq!(leaf.0, hex32(&s["leaf"]), "{}", s["name"]);
     }
     for t in [&v["tree"], &v["single"]] {
-        let leaves: Vec<FixedBytes<32>> =
-            t["leaves"].as_array().unwrap().iter().map(|l| FixedBytes(hex32(l))).collect();
+        let leaves: Vec<FixedBytes<32>> = t["leaves"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| FixedBytes(hex32(l)))
+            .collect();
         let data = SheafAnchor::merkleRootCall { leaves }.abi_encode();
-        let out = chain.call(chain.anchor_address(), &data).unwrap().into_output().unwrap();
+        let out = chain
+            .call(chain.anchor_address(), &data)
+            .unwrap()
+            .into_output()
+            .unwrap();
         let root = SheafAnchor::merkleRootCall::abi_decode_returns(&out).unwrap();
         let expected = t.get("root").or_else(|| t.get("root_of_one_leaf")).unwrap();
         assert_eq!(root.0, hex32(expected));
@@ -421,7 +440,10 @@ async fn the_embedded_chain_survives_a_restart() {
     }
     // Settling it again (an interrupted attempt) reports the first anchoring.
     let first = anchor_once(&chain, &b).await.unwrap();
-    assert_eq!((first.block, first.count, first.root), (block, 4, b.tree().root()));
+    assert_eq!(
+        (first.block, first.count, first.root),
+        (block, 4, b.tree().root())
+    );
     // The next block follows the stored one.
     let b2 = batch(&mixed(2)[4..]);
     assert_eq!(chain.anchor_batch(&b2).await.unwrap().block, block + 1);
@@ -432,10 +454,15 @@ async fn the_embedded_chain_survives_a_restart() {
 fn committed_artifacts_match_the_sources() {
     let root = root_dir();
     let solc = root.join("ci/js/node_modules/solc");
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !node || !solc.exists() {
         if std::env::var("SHEAF_REQUIRE_SOLC").as_deref() == Ok("1") {
-            panic!("SHEAF_REQUIRE_SOLC=1 but node or ci/js/node_modules/solc is missing (npm ci in ci/js)");
+            panic!(
+                "SHEAF_REQUIRE_SOLC=1 but node or ci/js/node_modules/solc is missing (npm ci in ci/js)"
+            );
         }
         println!("SKIP node or solc-js missing (npm ci in ci/js)");
         return;

@@ -25,10 +25,13 @@ const SUBMISSIONS: [(&str, usize); 5] = [
 
 fn query(view: &Value, circuit: &str, i: usize) -> InclusionQuery {
     let raw = |v: Value| serde_json::to_vec(&v).unwrap();
-    let vk = VerifyingKey::from_snarkjs_json(&raw(fixture(circuit, "verification_key.json"))).unwrap();
-    let signals =
-        public_signals_from_json(&raw(fixture(circuit, &format!("public_{i}.json"))), vk.n_public())
-            .unwrap();
+    let vk =
+        VerifyingKey::from_snarkjs_json(&raw(fixture(circuit, "verification_key.json"))).unwrap();
+    let signals = public_signals_from_json(
+        &raw(fixture(circuit, &format!("public_{i}.json"))),
+        vk.n_public(),
+    )
+    .unwrap();
     InclusionQuery {
         root: parse_hex32(view["root"].as_str().unwrap()).unwrap(),
         vk_hash: parse_hex32(view["vk_hash"].as_str().unwrap()).unwrap(),

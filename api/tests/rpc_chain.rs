@@ -18,7 +18,9 @@ use ark_ff::{BigInteger, PrimeField};
 use serde_json::{Value, json};
 use sheaf_aggregator::{AnchorBatch, Proof, VerifyingKey, public_signals_from_json};
 use sheaf_api::chain::rpc::KeySource;
-use sheaf_api::chain::{BaseLayer, ChainError, InclusionQuery, RpcChain, RpcConfig, anchor_once};
+use sheaf_api::chain::{
+    BaseLayer, ChainArgs, ChainError, ChainKind, InclusionQuery, RpcChain, RpcConfig, anchor_once,
+};
 
 /// Hardhat's development account #1 (its well-known test key; funded on every hardhat node).
 const DEV_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -28,7 +30,9 @@ fn rpc_url() -> Option<String> {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
             if std::env::var("SHEAF_REQUIRE_RPC").as_deref() == Ok("1") {
-                panic!("SHEAF_REQUIRE_RPC=1 but SHEAF_RPC_URL is not set (ci/test.sh starts the node)");
+                panic!(
+                    "SHEAF_REQUIRE_RPC=1 but SHEAF_RPC_URL is not set (ci/test.sh starts the node)"
+                );
             }
             println!("SKIP SHEAF_RPC_URL not set (ci/test.sh starts a hardhat node for this test)");
             None
@@ -66,7 +70,12 @@ fn statements(circuit: &str, range: std::ops::Range<usize>) -> Vec<Statement> {
 }
 
 fn batch(items: &[Statement]) -> AnchorBatch {
-    AnchorBatch::new(items.iter().map(|s| (&s.vk, &s.proof, s.signals.as_slice()))).unwrap()
+    AnchorBatch::new(
+        items
+            .iter()
+            .map(|s| (&s.vk, &s.proof, s.signals.as_slice())),
+    )
+    .unwrap()
 }
 
 async fn raw(node: &RootProvider, method: &'static str, params: Value) -> Value {
@@ -86,8 +95,11 @@ async fn pending_from(node: &RootProvider, from: Address) -> Vec<(B256, u128)> {
         .filter(|t| t["from"].as_str().map(|f| f.parse::<Address>().ok()) == Some(Some(from)))
         .map(|t| {
             let hash: B256 = t["hash"].as_str().unwrap().parse().unwrap();
-            let fee = u128::from_str_radix(t["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"), 16)
-                .unwrap();
+            let fee = u128::from_str_radix(
+                t["maxFeePerGas"].as_str().unwrap().trim_start_matches("0x"),
+                16,
+            )
+            .unwrap();
             (hash, fee)
         })
         .collect()
@@ -103,7 +115,10 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -126,7 +141,10 @@ async fn rpc_client_anchors_on_a_real_node() {
     config.resubmit_after = Duration::from_secs(1);
     config.timeout = Duration::from_secs(90);
     let debug = format!("{config:?}");
-    assert!(!debug.contains(&DEV_KEY_1[2..]), "the key must not be shown: {debug}");
+    assert!(
+        !debug.contains(&DEV_KEY_1[2..]),
+        "the key must not be shown: {debug}"
+    );
 
     // Deployment, then one epoch anchored and checked.
     let (chain, deployed) = RpcChain::deploy(config.clone()).await.unwrap();
@@ -161,7 +179,9 @@ async fn rpc_client_anchors_on_a_real_node() {
     // Settling it again (an interrupted attempt) reports the first anchoring.
     assert_eq!(anchor_once(&chain, &b).await.unwrap(), anchored);
     // A connection to the deployed contract (a fresh client, as after a restart).
-    let again = RpcChain::connect(config.clone(), chain.contract()).await.unwrap();
+    let again = RpcChain::connect(config.clone(), chain.contract())
+        .await
+        .unwrap();
     assert!(again.anchor_of(anchored.root).await.unwrap().is_some());
     assert!(matches!(
         RpcChain::connect(config.clone(), Address::repeat_byte(0x42)).await,
@@ -201,7 +221,10 @@ async fn rpc_client_anchors_on_a_real_node() {
             .find(|(h, _)| *h != first)
     })
     .await;
-    assert!(bumped_fee >= first_fee + first_fee / 10, "{first_fee} -> {bumped_fee}");
+    assert!(
+        bumped_fee >= first_fee + first_fee / 10,
+        "{first_fee} -> {bumped_fee}"
+    );
     raw(&node, "evm_setAutomine", json!([true])).await;
     raw(&node, "evm_mine", json!([])).await;
     let anchored2 = task.await.unwrap().unwrap();
@@ -259,7 +282,10 @@ async fn rpc_client_anchors_on_a_real_node() {
         (node.get_transaction_count(from).await.unwrap() > mined_nonce).then_some(())
     })
     .await;
-    assert_eq!(raw(&node, "evm_revert", json!([snapshot])).await, json!(true));
+    assert_eq!(
+        raw(&node, "evm_revert", json!([snapshot])).await,
+        json!(true)
+    );
     assert_eq!(node.get_transaction_count(from).await.unwrap(), mined_nonce);
     let miner = {
         let node = node.clone();
@@ -276,5 +302,34 @@ async fn rpc_client_anchors_on_a_real_node() {
     miner.abort();
     assert_eq!(anchored4.root, b4.tree().root());
     assert!(chain.anchor_of(anchored4.root).await.unwrap().is_some());
-    assert_eq!(node.get_transaction_count(from).await.unwrap(), mined_nonce + 1);
+    assert_eq!(
+        node.get_transaction_count(from).await.unwrap(),
+        mined_nonce + 1
+    );
+
+    // The options of `sheaf serve --chain rpc --deploy-anchor`, as the settlement opens them.
+    let key_file = dir.path().join("serve.key");
+    std::fs::write(&key_file, DEV_KEY_1).unwrap();
+    let args = ChainArgs {
+        kind: ChainKind::Rpc,
+        rpc_url: Some(url.clone()),
+        deploy_anchor: true,
+        chain_key_file: Some(key_file),
+        confirmations: 1,
+        ..ChainArgs::default()
+    };
+    let base = args.open(dir.path()).await.unwrap();
+    assert_eq!(base.kind(), "rpc");
+    let b5 = batch(&statements("multiplier", 6..9));
+    let anchored5 = anchor_once(base.as_ref(), &b5).await.unwrap();
+    assert_eq!(anchor_once(base.as_ref(), &b5).await.unwrap(), anchored5);
+    let missing = ChainArgs {
+        kind: ChainKind::Rpc,
+        rpc_url: Some(url),
+        ..ChainArgs::default()
+    };
+    match missing.open(dir.path()).await {
+        Err(ChainError::Config(m)) => assert!(m.contains("--anchor-address"), "{m}"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -79,10 +79,9 @@ impl Default for ChainArgs {
 impl ChainArgs {
     /// The `rpc` client's settings.
     pub fn rpc_config(&self) -> Result<RpcConfig, ChainError> {
-        let url = self
-            .rpc_url
-            .clone()
-            .ok_or_else(|| ChainError::Config("--chain rpc needs --rpc-url (SHEAF_RPC_URL)".into()))?;
+        let url = self.rpc_url.clone().ok_or_else(|| {
+            ChainError::Config("--chain rpc needs --rpc-url (SHEAF_RPC_URL)".into())
+        })?;
         let key = match &self.chain_key_file {
             Some(path) => KeySource::File(path.clone()),
             None => KeySource::Env(KEY_ENV.into()),

@@ -77,8 +77,9 @@ pub fn anchor_of_calldata(root: &Hash32) -> Vec<u8> {
 
 /// Decodes the return data of `anchorOf`: `None` when the root is not anchored.
 pub fn decode_anchor_of(data: &[u8]) -> Result<Option<AnchorRecord>, ChainError> {
-    let r = SheafAnchor::anchorOfCall::abi_decode_returns(data)
-        .map_err(|e| ChainError::Unexpected(format!("anchorOf returned {}: {e}", hex::encode(data))))?;
+    let r = SheafAnchor::anchorOfCall::abi_decode_returns(data).map_err(|e| {
+        ChainError::Unexpected(format!("anchorOf returned {}: {e}", hex::encode(data)))
+    })?;
     if r.count == 0 {
         return Ok(None);
     }
@@ -110,7 +111,10 @@ pub fn verify_inclusion_calldata(q: &InclusionQuery) -> Vec<u8> {
 /// Decodes the return data of `verifyInclusion`.
 pub fn decode_verify_inclusion(data: &[u8]) -> Result<bool, ChainError> {
     SheafAnchor::verifyInclusionCall::abi_decode_returns(data).map_err(|e| {
-        ChainError::Unexpected(format!("verifyInclusion returned {}: {e}", hex::encode(data)))
+        ChainError::Unexpected(format!(
+            "verifyInclusion returned {}: {e}",
+            hex::encode(data)
+        ))
     })
 }
 
@@ -118,14 +122,18 @@ pub fn decode_verify_inclusion(data: &[u8]) -> Result<bool, ChainError> {
 pub fn decode_anchor_batch(data: &[u8]) -> Result<Hash32, ChainError> {
     SheafAnchor::anchorBatchCall::abi_decode_returns(data)
         .map(|r| r.0)
-        .map_err(|e| ChainError::Unexpected(format!("anchorBatch returned {}: {e}", hex::encode(data))))
+        .map_err(|e| {
+            ChainError::Unexpected(format!("anchorBatch returned {}: {e}", hex::encode(data)))
+        })
 }
 
 /// The error for revert data: [`ChainError::AlreadyAnchored`] for that error, otherwise
 /// [`ChainError::Reverted`] with [`describe_revert`].
 pub fn revert_error(data: &[u8]) -> ChainError {
     match SheafAnchor::SheafAnchorErrors::abi_decode(data) {
-        Ok(SheafAnchor::SheafAnchorErrors::AlreadyAnchored(e)) => ChainError::AlreadyAnchored(e.root.0),
+        Ok(SheafAnchor::SheafAnchorErrors::AlreadyAnchored(e)) => {
+            ChainError::AlreadyAnchored(e.root.0)
+        }
         _ => ChainError::Reverted(describe_revert(data)),
     }
 }

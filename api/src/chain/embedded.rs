@@ -348,7 +348,10 @@ impl EmbeddedChain {
             .find(|r| r.block == record.block && r.success && r.to == Some(self.anchor))
             .cloned()
             .ok_or_else(|| {
-                ChainError::State(format!("no receipt for block {} of the stored chain", record.block))
+                ChainError::State(format!(
+                    "no receipt for block {} of the stored chain",
+                    record.block
+                ))
             })?;
         Ok(Some(Anchored {
             root: *root,
@@ -376,7 +379,10 @@ impl Inner {
             .map_or(0, |a| a.info.nonce);
         let block = self.meta.block + 1;
         let timestamp = now_secs().max(self.meta.timestamp + 1);
-        let mut evm = build_evm(std::mem::replace(&mut self.db, Db::new(EmptyDB::new())), self.spec);
+        let mut evm = build_evm(
+            std::mem::replace(&mut self.db, Db::new(EmptyDB::new())),
+            self.spec,
+        );
         evm.ctx.block = BlockEnv {
             number: U256::from(block),
             timestamp: U256::from(timestamp),
@@ -401,9 +407,12 @@ impl Inner {
         } else {
             evm.transact(tx).map(|r| r.result)
         };
-        self.db = std::mem::replace(&mut evm.ctx.journaled_state.database, Db::new(EmptyDB::new()));
+        self.db = std::mem::replace(
+            &mut evm.ctx.journaled_state.database,
+            Db::new(EmptyDB::new()),
+        );
         let result = result
-        .map_err(|e| ChainError::Unexpected(format!("the EVM refused the transaction: {e}")))?;
+            .map_err(|e| ChainError::Unexpected(format!("the EVM refused the transaction: {e}")))?;
         let mut hasher = Vec::with_capacity(64 + data.len());
         hasher.extend_from_slice(&EMBEDDED_CHAIN_ID.to_be_bytes());
         hasher.extend_from_slice(&block.to_be_bytes());
@@ -521,6 +530,10 @@ impl BaseLayer for EmbeddedChain {
 pub fn epoch_anchored_events(logs: &[Log]) -> Vec<SheafAnchor::EpochAnchored> {
     use alloy_sol_types::SolEvent;
     logs.iter()
-        .filter_map(|l| SheafAnchor::EpochAnchored::decode_log(l).ok().map(|e| e.data))
+        .filter_map(|l| {
+            SheafAnchor::EpochAnchored::decode_log(l)
+                .ok()
+                .map(|e| e.data)
+        })
         .collect()
 }

@@ -127,7 +127,10 @@ pub trait BaseLayer: Send + Sync + std::fmt::Debug {
 /// Anchors `batch` idempotently: a root that an earlier (interrupted or unconfirmed) attempt
 /// anchored already is reported with that attempt's transaction instead of failing. This is
 /// what a settlement worker calls for each sealed epoch.
-pub async fn anchor_once(chain: &dyn BaseLayer, batch: &AnchorBatch) -> Result<Anchored, ChainError> {
+pub async fn anchor_once(
+    chain: &dyn BaseLayer,
+    batch: &AnchorBatch,
+) -> Result<Anchored, ChainError> {
     let root = batch.tree().root();
     match chain.anchor_batch(batch).await {
         Err(ChainError::AlreadyAnchored(_)) => {}

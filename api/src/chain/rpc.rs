@@ -28,10 +28,10 @@ use alloy::eips::eip2718::Encodable2718;
 use alloy::network::TxSignerSync;
 use alloy::providers::{Provider, RootProvider};
 use alloy::rpc::types::{Filter, TransactionInput, TransactionReceipt, TransactionRequest};
-use alloy_sol_types::SolEvent;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::transports::{RpcError, TransportErrorKind};
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
+use alloy_sol_types::SolEvent;
 use sheaf_aggregator::{AnchorBatch, Hash32};
 use tokio::sync::Mutex;
 
@@ -66,8 +66,9 @@ impl KeySource {
                 format!("key file {}", path.display()),
             ),
             Self::Env(var) => (
-                std::env::var(var)
-                    .map_err(|_| ChainError::Config(format!("environment variable {var} is not set")))?,
+                std::env::var(var).map_err(|_| {
+                    ChainError::Config(format!("environment variable {var} is not set"))
+                })?,
                 format!("environment variable {var}"),
             ),
         };
@@ -76,7 +77,9 @@ impl KeySource {
         let bytes: [u8; 32] = hex::decode(hex_text)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| ChainError::Config(format!("{origin}: not a 32-byte hex private key")))?;
+            .ok_or_else(|| {
+                ChainError::Config(format!("{origin}: not a 32-byte hex private key"))
+            })?;
         PrivateKeySigner::from_bytes(&B256::from(bytes))
             .map_err(|_| ChainError::Config(format!("{origin}: not a valid secp256k1 private key")))
     }
@@ -270,7 +273,10 @@ impl RpcChain {
         let started = Instant::now();
         let request = self.request(to, input.clone());
         // A refusal shows here, with its reason, before anything is paid.
-        self.provider.call(request.clone()).await.map_err(call_error)?;
+        self.provider
+            .call(request.clone())
+            .await
+            .map_err(call_error)?;
         let estimate = self
             .provider
             .estimate_gas(request)
@@ -354,11 +360,17 @@ impl RpcChain {
                         .estimate_eip1559_fees()
                         .await
                         .map_err(transport)?;
-                    max_fee = bumped(max_fee, self.config.fee_bump_percent).max(fresh.max_fee_per_gas);
+                    max_fee =
+                        bumped(max_fee, self.config.fee_bump_percent).max(fresh.max_fee_per_gas);
                     priority = bumped(priority, self.config.fee_bump_percent)
                         .max(fresh.max_priority_fee_per_gas)
                         .min(max_fee);
-                    tracing::warn!(nonce, max_fee, priority, "transaction not mined; resubmitting with higher fees");
+                    tracing::warn!(
+                        nonce,
+                        max_fee,
+                        priority,
+                        "transaction not mined; resubmitting with higher fees"
+                    );
                     resend = true;
                 }
             }
@@ -578,7 +590,9 @@ impl BaseLayer for RpcChain {
 
     fn verify_inclusion<'a>(&'a self, query: &'a InclusionQuery) -> ChainFuture<'a, bool> {
         Box::pin(async move {
-            let out = self.read(contract::verify_inclusion_calldata(query)).await?;
+            let out = self
+                .read(contract::verify_inclusion_calldata(query))
+                .await?;
             contract::decode_verify_inclusion(&out)
         })
     }
@@ -603,7 +617,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
         let path = dir.path().join("key");
         std::fs::write(&path, "0xnot-a-key-secret").unwrap_or_else(|e| unreachable!("{e}"));
-        let err = KeySource::File(path).load().err().map(|e| e.to_string()).unwrap_or_default();
+        let err = KeySource::File(path)
+            .load()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("not a 32-byte hex private key"), "{err}");
         assert!(!err.contains("secret"), "{err}");
     }

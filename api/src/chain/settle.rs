@@ -37,7 +37,9 @@ pub fn epoch_batch(epoch: &SealedEpoch) -> Result<AnchorBatch, SettlementError> 
             epoch
                 .key(p)
                 .map(|vk| (vk, &p.proof, p.public_signals.as_slice()))
-                .ok_or_else(|| SettlementError::new(format!("epoch {}: proof {} has no key", epoch.id, p.id)))
+                .ok_or_else(|| {
+                    SettlementError::new(format!("epoch {}: proof {} has no key", epoch.id, p.id))
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let batch = AnchorBatch::new(items)

@@ -44,9 +44,9 @@ pub(crate) struct GasArgs {
     json: bool,
 
     /// Batch sizes.
-    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 8, 64, 256],
-          value_parser = clap::value_parser!(u64).range(1..=4096).map(|n| n as usize))]
-    sizes: Vec<usize>,
+    #[arg(long, value_delimiter = ',', default_values_t = [1u64, 8, 64, 256],
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    sizes: Vec<u64>,
 
     /// Fixture circuits (comma-separated) [default: every circuit with fixtures].
     #[arg(long, value_delimiter = ',')]
@@ -175,7 +175,7 @@ pub(crate) fn run(args: &GasArgs) -> Result<(), Failure> {
         let selector = keccak256(format!(
             "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{ell}])"
         ));
-        for &n in &args.sizes {
+        for n in args.sizes.iter().map(|&n| n as usize) {
             report.progress(&format!("{circuit}: n = {n}"));
             let chain = EmbeddedChain::ephemeral(SpecId::CANCUN).map_err(chain_error)?;
             let verifier = chain.deploy(&fixture.verifier_code).map_err(chain_error)?;
@@ -202,11 +202,8 @@ pub(crate) fn run(args: &GasArgs) -> Result<(), Failure> {
             let baseline = baseline_tx - TX_BASE;
 
             // Batch mode.
-            let batch = AnchorBatch::new(
-                set.iter()
-                    .map(|(p, s)| (&fixture.vk, p, s.as_slice())),
-            )
-            .map_err(|e| Failure::Peer(e.to_string()))?;
+            let batch = AnchorBatch::new(set.iter().map(|(p, s)| (&fixture.vk, p, s.as_slice())))
+                .map_err(|e| Failure::Peer(e.to_string()))?;
             let calldata = anchor_batch_calldata(&batch);
             let out = chain
                 .transact(chain.anchor_address(), &calldata)
