@@ -159,11 +159,11 @@ async fn rpc_client_anchors_on_a_real_node() {
     let record = chain.anchor_of(anchored.root).await.unwrap().unwrap();
     assert_eq!((record.count, record.block), (4, anchored.block));
     let tree = b.tree();
-    for i in 0..4 {
+    for (i, item) in items.iter().enumerate() {
         let q = InclusionQuery {
             root: tree.root(),
-            vk_hash: items[i].vk.vk_hash(),
-            public_signals: items[i].signals.iter().map(word).collect(),
+            vk_hash: item.vk.vk_hash(),
+            public_signals: item.signals.iter().map(word).collect(),
             path: tree.path(i).unwrap(),
             index: i as u64,
         };

@@ -326,6 +326,13 @@ impl RpcChain {
                 }
                 tokio::time::sleep(self.config.poll_interval).await;
 
+                // The count first: a transaction of ours mined by then has its receipt below.
+                let confirmed = self
+                    .provider
+                    .get_transaction_count(from)
+                    .block_id(BlockId::latest())
+                    .await
+                    .map_err(transport)?;
                 if let Some(receipt) = self.find_receipt(&sent).await? {
                     match self.await_final(&receipt).await? {
                         Some(r) => {
@@ -338,12 +345,6 @@ impl RpcChain {
                         None => continue,
                     }
                 }
-                let confirmed = self
-                    .provider
-                    .get_transaction_count(from)
-                    .block_id(BlockId::latest())
-                    .await
-                    .map_err(transport)?;
                 if confirmed > nonce {
                     // The nonce was used, but by none of ours: ours was dropped or replaced.
                     if let Some(root) = root
