@@ -62,9 +62,9 @@ impl Client {
                  service's host) or an HTTPS client"
             )));
         }
-        let rest = base.strip_prefix("http://").ok_or_else(|| {
-            ClientError::Url(format!("`{server}` does not start with http://"))
-        })?;
+        let rest = base
+            .strip_prefix("http://")
+            .ok_or_else(|| ClientError::Url(format!("`{server}` does not start with http://")))?;
         if rest.is_empty() || rest.contains('/') || rest.contains(['?', '#', ' ']) {
             return Err(ClientError::Url(format!(
                 "`{server}`: expected http://host[:port]"
@@ -153,6 +153,7 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[tokio::test]
@@ -162,7 +163,13 @@ mod tests {
             Client::new("http://localhost:8080/", None).unwrap().base(),
             "http://localhost:8080"
         );
-        for bad in ["https://x", "127.0.0.1:8080", "http://", "http://a/b", "ftp://a"] {
+        for bad in [
+            "https://x",
+            "127.0.0.1:8080",
+            "http://",
+            "http://a/b",
+            "ftp://a",
+        ] {
             assert!(
                 matches!(Client::new(bad, None), Err(ClientError::Url(_))),
                 "{bad}"

@@ -9,7 +9,9 @@ use bytes::Bytes;
 use clap::Args;
 use serde_json::{Value, json};
 use sheaf_aggregator::snarkjs::MAX_JSON_BYTES;
-use sheaf_aggregator::{Hash32, Proof, VerifyingKey, public_signals_from_json, statement_leaf, verify_path};
+use sheaf_aggregator::{
+    Hash32, Proof, VerifyingKey, public_signals_from_json, statement_leaf, verify_path,
+};
 
 use crate::cli::{EXIT_ERROR, EXIT_INVALID, EXIT_VALID};
 use crate::client::{Client, ClientError};
@@ -149,7 +151,11 @@ pub fn submit(args: &SubmitArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
                 } else {
                     "accepted"
                 };
-                let _ = writeln!(err, "{what}: epoch {}, leaf {}", value["epoch"], value["leaf"]);
+                let _ = writeln!(
+                    err,
+                    "{what}: epoch {}, leaf {}",
+                    value["epoch"], value["leaf"]
+                );
             }
             EXIT_VALID
         }
@@ -176,7 +182,15 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         return EXIT_VALID;
     }
     let _ = writeln!(out, "proof {}: {}", view["id"], text(&view["status"]));
-    for field in ["epoch", "vk_hash", "leaf", "leaf_index", "root", "tx_hash", "block"] {
+    for field in [
+        "epoch",
+        "vk_hash",
+        "leaf",
+        "leaf_index",
+        "root",
+        "tx_hash",
+        "block",
+    ] {
         if !view[field].is_null() {
             let _ = writeln!(out, "  {field:<11} {}", text(&view[field]));
         }
@@ -212,8 +226,10 @@ pub fn inclusion_verify(args: &InclusionArgs, out: &mut dyn Write, err: &mut dyn
             Some(s) => (Some(s.as_str()), format!("--{field}")),
             None => (doc[field].as_str(), format!("status `{field}`")),
         };
-        text.map(|t| parse_hex32(t).ok_or_else(|| format!("{from}: `{t}` is not 0x and 64 hex digits")))
-            .transpose()
+        text.map(|t| {
+            parse_hex32(t).ok_or_else(|| format!("{from}: `{t}` is not 0x and 64 hex digits"))
+        })
+        .transpose()
     };
     let decided = (|| -> Result<(Hash32, Hash32, u64, Vec<Hash32>), String> {
         let root = hash(args.root.as_ref(), "root")?
@@ -259,7 +275,9 @@ pub fn inclusion_verify(args: &InclusionArgs, out: &mut dyn Write, err: &mut dyn
         };
         let path = path
             .iter()
-            .map(|s| parse_hex32(s).ok_or_else(|| format!("path: `{s}` is not 0x and 64 hex digits")))
+            .map(|s| {
+                parse_hex32(s).ok_or_else(|| format!("path: `{s}` is not 0x and 64 hex digits"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((root, leaf, index, path))
     })();
@@ -302,8 +320,8 @@ fn read_status(path: &Path) -> Result<Value, String> {
     } else {
         read_capped(path, MAX_JSON_BYTES).map_err(|e| e.to_string())?
     };
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
     if !value.is_object() {
         return Err(format!("{}: not a JSON object", path.display()));
     }

@@ -98,7 +98,12 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
     serve.rate_limit = 0.0;
     let running = Running::spawn(&serve, Service::start(&serve).await?).await?;
     let server = format!("http://{}", running.addr);
-    writeln!(err, "service: {server} (settlement {:?}), data in {}", args.settlement, dir.path().display())?;
+    writeln!(
+        err,
+        "service: {server} (settlement {}), data in {}",
+        args.settlement.name(),
+        dir.path().display()
+    )?;
 
     writeln!(
         err,
@@ -114,7 +119,11 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
     .await??;
     let prover = Arc::new(prover);
     let vk_json = prover.verifying_key().to_snarkjs_json();
-    writeln!(err, "setup done in {:.2} s", started.elapsed().as_secs_f64())?;
+    writeln!(
+        err,
+        "setup done in {:.2} s",
+        started.elapsed().as_secs_f64()
+    )?;
 
     // Fresh statements every run: the circuit's start value comes from the seed.
     let seed_base: u64 = rand::random::<u64>() >> 1;
@@ -131,14 +140,21 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
                     let signals = circuit.public_inputs();
                     let proof = prover.prove(&backend, circuit, &mut rng)?;
                     proving.inc(1);
-                    Ok(proof_body(&proof.to_snarkjs_json(), &public_signals_to_json(&signals)))
+                    Ok(proof_body(
+                        &proof.to_snarkjs_json(),
+                        &public_signals_to_json(&signals),
+                    ))
                 })
                 .collect::<anyhow::Result<Vec<Bytes>>>()
         })
         .await??
     };
     proving.finish_and_clear();
-    writeln!(err, "proved {n} statements in {:.2} s", started.elapsed().as_secs_f64())?;
+    writeln!(
+        err,
+        "proved {n} statements in {:.2} s",
+        started.elapsed().as_secs_f64()
+    )?;
 
     let client = Client::new(&server, None)?;
     let (_, registered) = client.post("/v1/vks", Bytes::from(vk_json)).await?;
@@ -177,9 +193,13 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         n as f64 / started.elapsed().as_secs_f64()
     )?;
 
-    let epoch = answers[0]["epoch"].as_i64().context("no epoch in the answer")?;
+    let epoch = answers[0]["epoch"]
+        .as_i64()
+        .context("no epoch in the answer")?;
     let view = wait_for_epoch(&client, epoch, args.settlement, err).await?;
-    let root = view["root"].as_str().context("sealed epoch without a root")?;
+    let root = view["root"]
+        .as_str()
+        .context("sealed epoch without a root")?;
     writeln!(
         out,
         "epoch {epoch}: {}, {} proofs, root {root}",
@@ -187,16 +207,23 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         view["proof_count"]
     )?;
     let root = parse_hex32(root).context("root is not 0x-hex")?;
-    writeln!(out, "{:>8}  {:>10}  {:<66}  inclusion", "id", "leaf_index", "leaf")?;
+    writeln!(
+        out,
+        "{:>8}  {:>10}  {:<66}  inclusion",
+        "id", "leaf_index", "leaf"
+    )?;
     let mut all_included = true;
+    answers.sort_by_key(|a| a["id"].as_i64());
     for answer in &answers {
         let id = answer["id"].as_i64().context("no id in an answer")?;
         let (_, p) = client.get(&format!("/v1/proofs/{id}")).await?;
         let leaf = p["leaf"].as_str().and_then(parse_hex32);
         let index = p["leaf_index"].as_u64();
-        let path: Option<Vec<_>> = p["merkle_path"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|h| h.as_str().and_then(parse_hex32)).collect());
+        let path: Option<Vec<_>> = p["merkle_path"].as_array().map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str().and_then(parse_hex32))
+                .collect()
+        });
         let included = match (leaf, index, path) {
             (Some(leaf), Some(index), Some(path)) => verify_path(&root, &leaf, index, &path),
             _ => false,
@@ -205,7 +232,7 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         writeln!(
             out,
             "{id:>8}  {:>10}  {:<66}  {}",
-            p["leaf_index"],
+            index.map_or_else(|| "-".to_owned(), |i| i.to_string()),
             p["leaf"].as_str().unwrap_or("?"),
             if included { "ok" } else { "FAILED" }
         )?;
@@ -216,7 +243,10 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         let kept = dir.keep();
         writeln!(err, "data kept in {}", kept.display())?;
     }
-    anyhow::ensure!(all_included, "a Merkle path did not lead to the epoch's root");
+    anyhow::ensure!(
+        all_included,
+        "a Merkle path did not lead to the epoch's root"
+    );
     Ok(())
 }
 

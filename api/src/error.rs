@@ -53,10 +53,7 @@ impl ApiError {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!(
-                "rate limit exceeded; retry in {:.3} s",
-                wait.as_secs_f64()
-            ),
+            format!("rate limit exceeded; retry in {:.3} s", wait.as_secs_f64()),
         )
         .retry_after(seconds.max(1))
     }

@@ -15,7 +15,9 @@ const LATENCY_BOUNDS: &[f64] = &[
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0,
 ];
 /// Bounds for batch sizes (proofs per verified batch).
-const BATCH_BOUNDS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0];
+const BATCH_BOUNDS: &[f64] = &[
+    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
+];
 /// Bounds (seconds) for the time an epoch spends in one state: 10 ms to a day.
 const EPOCH_BOUNDS: &[f64] = &[
     0.01, 0.1, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0,
@@ -69,16 +71,15 @@ impl Histogram {
     /// Writes the `_bucket`, `_sum` and `_count` lines, with `labels` (`key="value",…` or
     /// empty) on each.
     fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let s = self
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let sep = if labels.is_empty() { "" } else { "," };
         let mut cumulative = 0;
         for (bound, n) in self.bounds.iter().zip(&s.counts) {
             cumulative += n;
-            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {cumulative}");
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {cumulative}"
+            );
         }
         let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", s.count);
         let braces = if labels.is_empty() {
@@ -160,7 +161,10 @@ impl Metrics {
 
     /// An epoch entered `state`.
     pub fn epoch_entered(&self, state: EpochState) {
-        let mut map = self.epochs_entered.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self
+            .epochs_entered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         *map.entry(state.as_str()).or_default() += 1;
     }
 
@@ -216,7 +220,10 @@ impl Metrics {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
         {
-            let _ = writeln!(out, "sheaf_submissions_rejected_total{{code=\"{code}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "sheaf_submissions_rejected_total{{code=\"{code}\"}} {n}"
+            );
         }
         let histograms: [(&str, &str, &Histogram); 4] = [
             (
@@ -283,7 +290,10 @@ impl Metrics {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
         {
-            let _ = writeln!(out, "sheaf_epoch_transitions_total{{state=\"{state}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "sheaf_epoch_transitions_total{{state=\"{state}\"}} {n}"
+            );
         }
         out
     }

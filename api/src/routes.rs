@@ -16,13 +16,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use sheaf_aggregator::{
     KeyCache, PreparedVerifyingKey, Proof, VerifyingKey, public_signals_from_json,
     public_signals_to_json, statement_leaf,
 };
+use utoipa::ToSchema;
 
 use crate::access::Access;
 use crate::epochs::now_ms;

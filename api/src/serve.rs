@@ -274,7 +274,10 @@ fn access(args: &ServeArgs) -> anyhow::Result<Access> {
         args.rate_limit.is_finite() && args.rate_limit >= 0.0,
         "--rate-limit must be a number ≥ 0"
     );
-    Ok(Access::new(keys, Rate::new(args.rate_limit, args.rate_burst)))
+    Ok(Access::new(
+        keys,
+        Rate::new(args.rate_limit, args.rate_burst),
+    ))
 }
 
 /// A service serving on a socket in this process (for `sheaf demo`, benchmarks and tests).

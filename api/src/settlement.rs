@@ -80,7 +80,10 @@ impl SealedEpoch {
                 .map_err(|e| corrupt(format!("key {hash}: {e}")))?;
             let h = parse_hex32(hash).ok_or_else(|| corrupt(format!("vk_hash `{hash}`")))?;
             if vk.vk_hash() != h {
-                return Err(corrupt(format!("key {hash} hashes to {}", to_hex32(&vk.vk_hash()))));
+                return Err(corrupt(format!(
+                    "key {hash} hashes to {}",
+                    to_hex32(&vk.vk_hash())
+                )));
             }
             keys.insert(h, Arc::new(vk));
         }
@@ -88,10 +91,12 @@ impl SealedEpoch {
         for (i, p) in record.proofs.iter().enumerate() {
             let what = |s: &str| format!("proof {}: {s}", p.id);
             if p.leaf_index != i as i64 {
-                return Err(corrupt(what(&format!("leaf index {} at {i}", p.leaf_index))));
+                return Err(corrupt(what(&format!(
+                    "leaf index {} at {i}",
+                    p.leaf_index
+                ))));
             }
-            let vk_hash =
-                parse_hex32(&p.vk_hash).ok_or_else(|| corrupt(what("vk_hash")))?;
+            let vk_hash = parse_hex32(&p.vk_hash).ok_or_else(|| corrupt(what("vk_hash")))?;
             let key = keys
                 .get(&vk_hash)
                 .ok_or_else(|| corrupt(what(&format!("key {} is not stored", p.vk_hash))))?;
@@ -227,6 +232,13 @@ pub enum SettlementMode {
 }
 
 impl SettlementMode {
+    /// The name `--settlement` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+        }
+    }
+
     /// The settlement for this mode.
     pub fn build(self) -> Arc<dyn Settlement> {
         match self {
@@ -353,7 +365,11 @@ async fn attempt(
     tracing::info!(epoch, attempt, mode = settlement.mode(), "settling epoch");
     let parsed = tokio::task::spawn_blocking(move || SealedEpoch::from_record(&record))
         .await
-        .unwrap_or_else(|e| Err(SettlementError::new(format!("parsing the epoch panicked: {e}"))));
+        .unwrap_or_else(|e| {
+            Err(SettlementError::new(format!(
+                "parsing the epoch panicked: {e}"
+            )))
+        });
     let outcome = match parsed {
         Ok(sealed) => {
             let run = tokio::time::timeout(config.attempt_timeout, settlement.settle(&sealed));
@@ -387,8 +403,13 @@ async fn attempt(
             let retry_at = now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
             store.mark_failed(epoch, e.reason(), retry_at, now).await?;
             metrics.epoch_entered(EpochState::Failed);
-            tracing::warn!(epoch, attempt, reason = e.reason(), retry_in_s = wait.as_secs_f64(),
-                "settlement failed");
+            tracing::warn!(
+                epoch,
+                attempt,
+                reason = e.reason(),
+                retry_in_s = wait.as_secs_f64(),
+                "settlement failed"
+            );
         }
     }
     Ok(())

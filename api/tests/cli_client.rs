@@ -43,7 +43,10 @@ fn text(b: &[u8]) -> String {
 }
 
 fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 fn healthy(addr: SocketAddr) -> bool {
@@ -96,7 +99,13 @@ impl Server {
     /// SIGTERM, then the exit status and every log line.
     fn terminate(mut self) -> (bool, Vec<Value>) {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
         let stderr = self.child.stderr.take().unwrap();
         let lines: Vec<Value> = BufReader::new(stderr)
             .lines()
@@ -143,7 +152,11 @@ fn submit_status_and_inclusion_against_a_running_service() {
     let first = submit(&url, "cubic", 0);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     let id: u64 = text(&first.stdout).trim().parse().unwrap();
-    assert!(text(&first.stderr).contains("accepted: epoch 1"), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stderr).contains("accepted: epoch 1"),
+        "{}",
+        text(&first.stderr)
+    );
     let again = submit(&url, "cubic", 0);
     assert_eq!(text(&again.stdout).trim(), id.to_string());
     assert!(text(&again.stderr).contains("already accepted"));
@@ -153,29 +166,51 @@ fn submit_status_and_inclusion_against_a_running_service() {
     let wrong = dir.path().join("public.json");
     std::fs::copy(fixture("cubic", "public_1.json"), &wrong).unwrap();
     let out = sheaf(&[
-        "submit", "--server", &url,
-        "--vk", fixture("cubic", "verification_key.json").to_str().unwrap(),
-        "--proof", fixture("cubic", "proof_0.json").to_str().unwrap(),
-        "--public", wrong.to_str().unwrap(),
+        "submit",
+        "--server",
+        &url,
+        "--vk",
+        fixture("cubic", "verification_key.json").to_str().unwrap(),
+        "--proof",
+        fixture("cubic", "proof_0.json").to_str().unwrap(),
+        "--public",
+        wrong.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("422 invalid_proof"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("422 invalid_proof"),
+        "{}",
+        text(&out.stderr)
+    );
     // A malformed file is named and never sent (exit 2).
     let broken = dir.path().join("proof.json");
     std::fs::write(&broken, "{\"pi_a\": 1}").unwrap();
     let out = sheaf(&[
-        "submit", "--server", &url,
-        "--vk", fixture("cubic", "verification_key.json").to_str().unwrap(),
-        "--proof", broken.to_str().unwrap(),
-        "--public", wrong.to_str().unwrap(),
+        "submit",
+        "--server",
+        &url,
+        "--vk",
+        fixture("cubic", "verification_key.json").to_str().unwrap(),
+        "--proof",
+        broken.to_str().unwrap(),
+        "--public",
+        wrong.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("proof.json"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("proof.json"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // Status while the epoch is open, then sealed by a second proof.
     let out = sheaf(&["status", "--server", &url, &id.to_string()]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).starts_with(&format!("proof {id}: verified")), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with(&format!("proof {id}: verified")),
+        "{}",
+        text(&out.stdout)
+    );
     let out = sheaf(&["status", "--server", &url, "999"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("404 unknown_proof"));
@@ -191,8 +226,16 @@ fn submit_status_and_inclusion_against_a_running_service() {
     let vk = fixture("cubic", "verification_key.json");
     let public = fixture("cubic", "public_0.json");
     let out = sheaf_stdin(
-        &["inclusion", "verify", "--status", "-", "--vk", vk.to_str().unwrap(),
-          "--public", public.to_str().unwrap()],
+        &[
+            "inclusion",
+            "verify",
+            "--status",
+            "-",
+            "--vk",
+            vk.to_str().unwrap(),
+            "--public",
+            public.to_str().unwrap(),
+        ],
         &status_json,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -200,17 +243,44 @@ fn submit_status_and_inclusion_against_a_running_service() {
     // Another statement's signals: its leaf is not the one the status names.
     let other = fixture("cubic", "public_1.json");
     let out = sheaf_stdin(
-        &["inclusion", "verify", "--status", "-", "--vk", vk.to_str().unwrap(),
-          "--public", other.to_str().unwrap()],
+        &[
+            "inclusion",
+            "verify",
+            "--status",
+            "-",
+            "--vk",
+            vk.to_str().unwrap(),
+            "--public",
+            other.to_str().unwrap(),
+        ],
         &status_json,
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
     // The same check from flags; then a wrong index and a tampered sibling.
-    let path: Vec<&str> = view["merkle_path"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    let (root, leaf) = (view["root"].as_str().unwrap(), view["leaf"].as_str().unwrap());
+    let path: Vec<&str> = view["merkle_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let (root, leaf) = (
+        view["root"].as_str().unwrap(),
+        view["leaf"].as_str().unwrap(),
+    );
     let index = view["leaf_index"].to_string();
     let flags = |index: &str, path: &str| {
-        sheaf(&["inclusion", "verify", "--root", root, "--leaf", leaf, "--index", index, "--path", path])
+        sheaf(&[
+            "inclusion",
+            "verify",
+            "--root",
+            root,
+            "--leaf",
+            leaf,
+            "--index",
+            index,
+            "--path",
+            path,
+        ])
     };
     assert_eq!(flags(&index, &path.join(",")).status.code(), Some(0));
     let flipped = (1 - view["leaf_index"].as_u64().unwrap()).to_string();
@@ -230,11 +300,22 @@ fn submit_status_and_inclusion_against_a_running_service() {
     // SIGTERM: a clean stop, every log line JSON.
     let (clean, logs) = server.terminate();
     assert!(clean, "{logs:?}");
-    let messages: Vec<&str> = logs.iter().filter_map(|l| l["fields"]["message"].as_str()).collect();
-    for m in ["service started", "sheaf serving", "epoch sealed", "shut down"] {
+    let messages: Vec<&str> = logs
+        .iter()
+        .filter_map(|l| l["fields"]["message"].as_str())
+        .collect();
+    for m in [
+        "service started",
+        "sheaf serving",
+        "epoch sealed",
+        "shut down",
+    ] {
         assert!(messages.contains(&m), "{m} in {messages:?}");
     }
-    assert!(logs.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+    assert!(
+        logs.iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string())
+    );
 
     // Nobody listening: exit 2.
     let out = submit(&url, "cubic", 1);
@@ -246,14 +327,32 @@ fn submit_status_and_inclusion_against_a_running_service() {
 
 #[test]
 fn the_demo_proves_submits_and_seals() {
-    let out = sheaf(&["demo", "--proofs", "5", "--constraints", "16", "--public-signals", "3"]);
+    let out = sheaf(&[
+        "demo",
+        "--proofs",
+        "5",
+        "--constraints",
+        "16",
+        "--public-signals",
+        "3",
+    ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stderr.contains("INSECURE"), "{stderr}");
     assert!(stderr.contains("proved 5 statements"), "{stderr}");
     assert!(stderr.contains("submitted 5 proofs"), "{stderr}");
-    assert!(stdout.contains("epoch 1: sealed, 5 proofs, root 0x"), "{stdout}");
-    assert_eq!(stdout.lines().filter(|l| l.ends_with("  ok")).count(), 5, "{stdout}");
+    assert!(
+        stdout.contains("epoch 1: sealed, 5 proofs, root 0x"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with("  ok")).count(),
+        5,
+        "{stdout}"
+    );
     assert!(stdout.contains("settlement: none"), "{stdout}");
-    assert!(stdout.contains("227893"), "gas of verifying each proof alone at ℓ = 3: {stdout}");
+    assert!(
+        stdout.contains("227893"),
+        "gas of verifying each proof alone at ℓ = 3: {stdout}"
+    );
 }

@@ -38,16 +38,42 @@ async fn api_keys_guard_writes_and_each_key_has_its_bucket() {
     let key = vk("multiplier");
 
     let answer = call(&app, "POST", "/v1/vks", Some(&key)).await;
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "missing_api_key", "Bearer");
+    assert_error(
+        &answer,
+        StatusCode::UNAUTHORIZED,
+        "missing_api_key",
+        "Bearer",
+    );
     let wrong = [("authorization", "Bearer not-a-known-token-at-all")];
-    let answer = call_with(&app, "POST", "/v1/proofs", &wrong, Some(&inline("cubic", 0))).await;
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "unknown_api_key", "not known");
+    let answer = call_with(
+        &app,
+        "POST",
+        "/v1/proofs",
+        &wrong,
+        Some(&inline("cubic", 0)),
+    )
+    .await;
+    assert_error(
+        &answer,
+        StatusCode::UNAUTHORIZED,
+        "unknown_api_key",
+        "not known",
+    );
     let basic = [("authorization", "Basic YWxwaGE6eA==")];
     let answer = call_with(&app, "POST", "/v1/vks", &basic, Some(&key)).await;
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "missing_api_key", "Bearer");
+    assert_error(
+        &answer,
+        StatusCode::UNAUTHORIZED,
+        "missing_api_key",
+        "Bearer",
+    );
     assert_eq!(
         service.store().counts().await.unwrap(),
-        Counts { vks: 0, epochs: 0, proofs: 0 },
+        Counts {
+            vks: 0,
+            epochs: 0,
+            proofs: 0
+        },
         "a refused request stores nothing"
     );
     // Reading needs no key.
@@ -59,13 +85,25 @@ async fn api_keys_guard_writes_and_each_key_has_its_bucket() {
     let alpha = [("authorization", alpha.as_str())];
     let (status, _) = call_with(&app, "POST", "/v1/vks", &alpha, Some(&key)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = call_with(&app, "POST", "/v1/proofs", &alpha, Some(&inline("cubic", 0))).await;
+    let (status, _) = call_with(
+        &app,
+        "POST",
+        "/v1/proofs",
+        &alpha,
+        Some(&inline("cubic", 0)),
+    )
+    .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let body = serde_json::to_vec(&key).unwrap();
     let (status, headers, bytes) =
         send_with(&app, "POST", "/v1/vks", &alpha, Some(body.clone())).await;
     let answer = (status, serde_json::from_slice::<Value>(&bytes).unwrap());
-    assert_error(&answer, StatusCode::TOO_MANY_REQUESTS, "rate_limited", "retry in");
+    assert_error(
+        &answer,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "retry in",
+    );
     assert_eq!(headers["retry-after"], "1");
     // beta has its own bucket (the default 1000/s).
     let beta = format!("Bearer {BETA}");
@@ -105,7 +143,12 @@ async fn without_keys_each_client_gets_the_default_rate() {
     let (status, _) = call(&app, "POST", "/v1/vks", Some(&vk("chain"))).await;
     assert_eq!(status, StatusCode::CREATED);
     let answer = call(&app, "POST", "/v1/proofs", Some(&inline("chain", 0))).await;
-    assert_error(&answer, StatusCode::TOO_MANY_REQUESTS, "rate_limited", "rate limit");
+    assert_error(
+        &answer,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "rate limit",
+    );
     assert_eq!(service.store().counts().await.unwrap().proofs, 0);
     drop(app);
     service.shutdown().await;
@@ -129,7 +172,10 @@ async fn a_bad_keys_file_stops_the_start() {
     let mut args = ServeArgs::with_data_dir(dir.path());
     args.api_keys_file = Some(keys.path().to_owned());
     let e = Service::start(&args).await.unwrap_err().to_string();
-    assert!(e.contains(":1: the token of `alpha` must be at least 16"), "{e}");
+    assert!(
+        e.contains(":1: the token of `alpha` must be at least 16"),
+        "{e}"
+    );
     std::fs::write(keys.path(), "# nothing\n").unwrap();
     let e = Service::start(&args).await.unwrap_err().to_string();
     assert!(e.contains("no API keys"), "{e}");
@@ -155,12 +201,27 @@ async fn wrong_methods_and_malformed_ids_are_json_errors() {
             "method",
         );
     }
-    for uri in ["/v1/epochs/abc", "/v1/epochs/0", "/v1/proofs/-3", "/v1/proofs/1.5"] {
+    for uri in [
+        "/v1/epochs/abc",
+        "/v1/epochs/0",
+        "/v1/proofs/-3",
+        "/v1/proofs/1.5",
+    ] {
         let answer = call(&app, "GET", uri, None).await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_id", "is not an id");
+        assert_error(
+            &answer,
+            StatusCode::BAD_REQUEST,
+            "malformed_id",
+            "is not an id",
+        );
     }
     let answer = call(&app, "GET", "/v1/proofs/99999999999999999999", None).await;
-    assert_error(&answer, StatusCode::BAD_REQUEST, "malformed_id", "99999999999999999999");
+    assert_error(
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "malformed_id",
+        "99999999999999999999",
+    );
     drop(app);
     service.shutdown().await;
 }
@@ -203,11 +264,17 @@ async fn the_openapi_document_covers_every_route_and_answer() {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     let routes = [
-        ("/v1/vks", "post", &["200", "201", "400", "401", "413", "429"][..]),
+        (
+            "/v1/vks",
+            "post",
+            &["200", "201", "400", "401", "413", "429"][..],
+        ),
         (
             "/v1/proofs",
             "post",
-            &["200", "202", "400", "401", "404", "413", "422", "429", "503"][..],
+            &[
+                "200", "202", "400", "401", "404", "413", "422", "429", "503",
+            ][..],
         ),
         ("/v1/proofs/{id}", "get", &["200", "400", "404"][..]),
         ("/v1/epochs", "get", &["200"][..]),
@@ -218,7 +285,12 @@ async fn the_openapi_document_covers_every_route_and_answer() {
         ("/openapi.json", "get", &["200"][..]),
     ];
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), routes.len(), "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        paths.len(),
+        routes.len(),
+        "{:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
     for (path, method, codes) in routes {
         let op = &doc["paths"][path][method];
         assert!(op.is_object(), "{method} {path} missing");
@@ -234,11 +306,27 @@ async fn the_openapi_document_covers_every_route_and_answer() {
         assert_eq!(listed, expected, "{method} {path}");
     }
     let schemas = &doc["components"]["schemas"];
-    for name in ["ProofView", "EpochView", "EpochDetail", "SubmissionDoc", "ErrorDoc"] {
+    for name in [
+        "ProofView",
+        "EpochView",
+        "EpochDetail",
+        "SubmissionDoc",
+        "ErrorDoc",
+    ] {
         assert!(schemas[name].is_object(), "schema {name}");
     }
-    for field in ["tx_hash", "block", "merkle_path", "leaf_index", "root", "status"] {
-        assert!(schemas["ProofView"]["properties"][field].is_object(), "ProofView.{field}");
+    for field in [
+        "tx_hash",
+        "block",
+        "merkle_path",
+        "leaf_index",
+        "root",
+        "status",
+    ] {
+        assert!(
+            schemas["ProofView"]["properties"][field].is_object(),
+            "ProofView.{field}"
+        );
     }
     assert_eq!(
         doc["components"]["securitySchemes"]["api_key"],

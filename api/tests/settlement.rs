@@ -18,8 +18,8 @@ use sheaf_aggregator::{MerkleTree, PreparedVerifyingKey};
 use sheaf_api::epochs::EpochState;
 use sheaf_api::serve::{ServeArgs, Service};
 use sheaf_api::settlement::{
-    Anchoring, NoSettlement, SealedEpoch, Settlement, SettlementConfig, SettlementError,
-    SettleFuture,
+    Anchoring, NoSettlement, SealedEpoch, SettleFuture, Settlement, SettlementConfig,
+    SettlementError,
 };
 
 use common::TestDb;
@@ -75,7 +75,11 @@ fn check_contents(epoch: &SealedEpoch) {
     for (i, p) in epoch.proofs.iter().enumerate() {
         assert_eq!(p.leaf_index, i as u64);
         let key = PreparedVerifyingKey::new(epoch.key(p).unwrap().clone());
-        assert!(key.verify(&p.proof, &p.public_signals).unwrap(), "proof {}", p.id);
+        assert!(
+            key.verify(&p.proof, &p.public_signals).unwrap(),
+            "proof {}",
+            p.id
+        );
     }
 }
 
@@ -93,9 +97,10 @@ impl Settlement for TestSettlement {
                 .push((epoch.id, epoch.attempt, epoch.count()));
             let n = self.attempts.fetch_add(1, Ordering::SeqCst);
             match self.behaviour {
-                Behaviour::FailFirst(k) if n < k => {
-                    Err(SettlementError::new(format!("node unreachable (call {})", n + 1)))
-                }
+                Behaviour::FailFirst(k) if n < k => Err(SettlementError::new(format!(
+                    "node unreachable (call {})",
+                    n + 1
+                ))),
                 Behaviour::FailFirst(_) => Ok(anchoring(epoch.id)),
                 Behaviour::Hang => std::future::pending().await,
                 Behaviour::Sleep(d) => {
@@ -152,7 +157,9 @@ async fn failures_are_retried_until_anchored(db: &TestDb) {
     let view = wait_epoch(&app, 1, |v| v["state"] == "anchored").await;
     assert_eq!(
         states(&view),
-        ["open", "sealed", "settling", "failed", "settling", "failed", "settling", "anchored"]
+        [
+            "open", "sealed", "settling", "failed", "settling", "failed", "settling", "anchored"
+        ]
     );
     let history = view["history"].as_array().unwrap();
     assert_eq!(history[3]["detail"], "node unreachable (call 1)");
@@ -247,8 +254,14 @@ async fn a_stop_mid_attempt_resumes_at_the_next_start(db: &TestDb) {
         .unwrap();
     let app = service.router();
     let view = wait_epoch(&app, 1, |v| v["state"] == "anchored").await;
-    assert_eq!(states(&view), ["open", "sealed", "settling", "settling", "anchored"]);
-    assert_eq!(view["history"][3]["detail"], "attempt 2 (resumed after a stop)");
+    assert_eq!(
+        states(&view),
+        ["open", "sealed", "settling", "settling", "anchored"]
+    );
+    assert_eq!(
+        view["history"][3]["detail"],
+        "attempt 2 (resumed after a stop)"
+    );
     assert_eq!(working.seen(), vec![(1, 2, 2)]);
     assert_eq!(hanging.seen(), vec![(1, 1, 2)]);
     let (_, p) = call(&app, "GET", &format!("/v1/proofs/{id}"), None).await;

@@ -83,7 +83,11 @@ async fn batches_take_ids_in_order_and_keep_duplicates_once(db: &TestDb) {
     let ids: Vec<_> = out.accepted.iter().map(|a| (a.id, a.duplicate)).collect();
     assert_eq!(ids, vec![(1, false), (2, false), (1, true), (3, false)]);
     assert!(out.sealed.is_empty());
-    assert!(out.accepted.iter().all(|a| a.epoch == 1 && a.epoch_state == EpochState::Open));
+    assert!(
+        out.accepted
+            .iter()
+            .all(|a| a.epoch == 1 && a.epoch_state == EpochState::Open)
+    );
     // Earlier copies in the open epoch are found; the same leaf with another proof is new.
     let mut other_proof = new_proof(1);
     other_proof.proof_hash = hash("other", 1);
@@ -113,20 +117,39 @@ async fn a_batch_fills_and_seals_several_epochs(db: &TestDb) {
     let store = open_with_key(db).await;
     let batch: Vec<_> = (0..7).map(new_proof).collect();
     let out = store.accept(&batch, &policy(3), 100).await.unwrap();
-    let epochs: Vec<_> = out.accepted.iter().map(|a| (a.epoch, a.epoch_state)).collect();
+    let epochs: Vec<_> = out
+        .accepted
+        .iter()
+        .map(|a| (a.epoch, a.epoch_state))
+        .collect();
     use EpochState::{Open, Sealed};
     assert_eq!(
         epochs,
-        vec![(1, Sealed), (1, Sealed), (1, Sealed), (2, Sealed), (2, Sealed), (2, Sealed), (3, Open)]
+        vec![
+            (1, Sealed),
+            (1, Sealed),
+            (1, Sealed),
+            (2, Sealed),
+            (2, Sealed),
+            (2, Sealed),
+            (3, Open)
+        ]
     );
-    let sealed: Vec<_> = out.sealed.iter().map(|s| (s.epoch, s.proof_count)).collect();
+    let sealed: Vec<_> = out
+        .sealed
+        .iter()
+        .map(|s| (s.epoch, s.proof_count))
+        .collect();
     assert_eq!(sealed, vec![(1, 3), (2, 3)]);
     for (epoch, range) in [(1, 0..3), (2, 3..6)] {
         let ids: Vec<i64> = range.clone().map(|i| i as i64 + 1).collect();
         let leaves: Vec<String> = range.map(|i| hash("leaf", i)).collect();
         check_paths(&store, epoch, &ids, &leaves).await;
         let e = store.epoch(epoch).await.unwrap().unwrap();
-        assert_eq!((e.state, e.proof_count, e.sealed_at_ms), ("sealed", 3, Some(100)));
+        assert_eq!(
+            (e.state, e.proof_count, e.sealed_at_ms),
+            ("sealed", 3, Some(100))
+        );
         let history: Vec<_> = store
             .transitions(epoch)
             .await
@@ -156,16 +179,37 @@ async fn an_old_epoch_is_sealed_before_the_next_proof(db: &TestDb) {
     store.accept(&[new_proof(0)], &p, 1_000).await.unwrap();
     assert_eq!(store.seal_expired(&p, 1_999).await.unwrap(), None);
     // A proof arriving after the epoch's time seals it first and opens epoch 2.
-    let out = store.accept(&[new_proof(1), new_proof(0)], &p, 2_000).await.unwrap();
+    let out = store
+        .accept(&[new_proof(1), new_proof(0)], &p, 2_000)
+        .await
+        .unwrap();
     assert_eq!(out.sealed.len(), 1);
-    assert_eq!((out.sealed[0].epoch, out.sealed[0].opened_at_ms), (1, 1_000));
-    let placed: Vec<_> = out.accepted.iter().map(|a| (a.id, a.epoch, a.duplicate)).collect();
-    assert_eq!(placed, vec![(2, 2, false), (3, 2, false)], "epoch 2 has no copy of 0 yet");
+    assert_eq!(
+        (out.sealed[0].epoch, out.sealed[0].opened_at_ms),
+        (1, 1_000)
+    );
+    let placed: Vec<_> = out
+        .accepted
+        .iter()
+        .map(|a| (a.id, a.epoch, a.duplicate))
+        .collect();
+    assert_eq!(
+        placed,
+        vec![(2, 2, false), (3, 2, false)],
+        "epoch 2 has no copy of 0 yet"
+    );
     check_paths(&store, 1, &[1], &[hash("leaf", 0)]).await;
     let sealed = store.seal_expired(&p, 3_000).await.unwrap().unwrap();
-    assert_eq!((sealed.epoch, sealed.proof_count, sealed.sealed_at_ms), (2, 2, 3_000));
+    assert_eq!(
+        (sealed.epoch, sealed.proof_count, sealed.sealed_at_ms),
+        (2, 2, 3_000)
+    );
     check_paths(&store, 2, &[2, 3], &[hash("leaf", 1), hash("leaf", 0)]).await;
-    assert_eq!(store.seal_expired(&p, 9_000).await.unwrap(), None, "nothing open");
+    assert_eq!(
+        store.seal_expired(&p, 9_000).await.unwrap(),
+        None,
+        "nothing open"
+    );
     store.close().await;
 }
 
@@ -179,7 +223,10 @@ async fn inline_keys_are_stored_with_their_proofs(db: &TestDb) {
     b.vk_hash = other.to_owned();
     b.vk = Some(("{\"k\":2}".to_owned(), 1));
     store.accept(&[a, b], &policy(10), 5).await.unwrap();
-    assert_eq!(store.vk_json(other).await.unwrap().as_deref(), Some("{\"k\":2}"));
+    assert_eq!(
+        store.vk_json(other).await.unwrap().as_deref(),
+        Some("{\"k\":2}")
+    );
     assert_eq!(store.counts().await.unwrap().vks, 1);
     assert_eq!(store.vk_json(VK).await.unwrap(), None);
     store.close().await;
@@ -216,11 +263,20 @@ async fn settlement_states_are_persisted_in_order(db: &TestDb) {
     assert_eq!(store.next_to_settle(0).await.unwrap(), None);
     let batch: Vec<_> = (0..4).map(new_proof).collect();
     store.accept(&batch, &policy(2), 100).await.unwrap();
-    assert_eq!(store.next_to_settle(100).await.unwrap(), Some(NextSettlement::Due(1)));
+    assert_eq!(
+        store.next_to_settle(100).await.unwrap(),
+        Some(NextSettlement::Due(1))
+    );
 
     // Attempt 1 fails; epoch 1 holds back epoch 2 until its backoff is over.
     let left = store.begin_settlement(1, 200).await.unwrap();
-    assert_eq!(left, Some(Left { state: EpochState::Sealed, since_ms: 100 }));
+    assert_eq!(
+        left,
+        Some(Left {
+            state: EpochState::Sealed,
+            since_ms: 100
+        })
+    );
     let record = store.settlement_record(1).await.unwrap();
     assert_eq!(record.attempt, 1);
     assert_eq!(record.proofs.len(), 2);
@@ -228,30 +284,68 @@ async fn settlement_states_are_persisted_in_order(db: &TestDb) {
     assert_eq!(record.proofs[1].leaf_index, 1);
     assert_eq!(record.keys, vec![(VK.to_owned(), "{}".to_owned())]);
     assert_eq!(store.proof(1).await.unwrap().unwrap().status, "settling");
-    store.mark_failed(1, "node unreachable", 1_300, 300).await.unwrap();
+    store
+        .mark_failed(1, "node unreachable", 1_300, 300)
+        .await
+        .unwrap();
     assert_eq!(
         store.next_to_settle(1_000).await.unwrap(),
-        Some(NextSettlement::NotBefore { epoch: 1, at_ms: 1_300 })
+        Some(NextSettlement::NotBefore {
+            epoch: 1,
+            at_ms: 1_300
+        })
     );
     let e = store.epoch(1).await.unwrap().unwrap();
     assert_eq!(
-        (e.state, e.failure.as_deref(), e.failed_at_ms, e.next_attempt_at_ms, e.attempts),
-        ("failed", Some("node unreachable"), Some(300), Some(1_300), 1)
+        (
+            e.state,
+            e.failure.as_deref(),
+            e.failed_at_ms,
+            e.next_attempt_at_ms,
+            e.attempts
+        ),
+        (
+            "failed",
+            Some("node unreachable"),
+            Some(300),
+            Some(1_300),
+            1
+        )
     );
     assert_eq!(store.proof(2).await.unwrap().unwrap().status, "failed");
-    assert_eq!(store.next_to_settle(1_300).await.unwrap(), Some(NextSettlement::Due(1)));
+    assert_eq!(
+        store.next_to_settle(1_300).await.unwrap(),
+        Some(NextSettlement::Due(1))
+    );
 
     // Attempt 2 is interrupted (a stop); attempt 3 resumes it and anchors it.
     let left = store.begin_settlement(1, 1_400).await.unwrap();
-    assert_eq!(left, Some(Left { state: EpochState::Failed, since_ms: 300 }));
+    assert_eq!(
+        left,
+        Some(Left {
+            state: EpochState::Failed,
+            since_ms: 300
+        })
+    );
     let left = store.begin_settlement(1, 1_500).await.unwrap();
-    assert_eq!(left, Some(Left { state: EpochState::Settling, since_ms: 1_400 }));
+    assert_eq!(
+        left,
+        Some(Left {
+            state: EpochState::Settling,
+            since_ms: 1_400
+        })
+    );
     let tx = hash("tx", 1);
     store
         .mark_anchored(1, "batch", &tx, 77, 123_456, 1_600)
         .await
         .unwrap();
-    assert!(store.mark_anchored(1, "batch", &tx, 77, 1, 1_700).await.is_err());
+    assert!(
+        store
+            .mark_anchored(1, "batch", &tx, 77, 1, 1_700)
+            .await
+            .is_err()
+    );
     assert!(store.mark_failed(1, "late", 0, 1_700).await.is_err());
     assert_eq!(store.begin_settlement(1, 1_800).await.unwrap(), None);
     let e = store.epoch(1).await.unwrap().unwrap();
@@ -260,11 +354,26 @@ async fn settlement_states_are_persisted_in_order(db: &TestDb) {
         ("anchored", 3, None, None)
     );
     assert_eq!(
-        (e.tx_hash.as_deref(), e.block, e.gas_used, e.settlement.as_deref(), e.anchored_at_ms),
-        (Some(tx.as_str()), Some(77), Some(123_456), Some("batch"), Some(1_600))
+        (
+            e.tx_hash.as_deref(),
+            e.block,
+            e.gas_used,
+            e.settlement.as_deref(),
+            e.anchored_at_ms
+        ),
+        (
+            Some(tx.as_str()),
+            Some(77),
+            Some(123_456),
+            Some("batch"),
+            Some(1_600)
+        )
     );
     let p = store.proof(2).await.unwrap().unwrap();
-    assert_eq!((p.status, p.tx_hash.as_deref(), p.block), ("anchored", Some(tx.as_str()), Some(77)));
+    assert_eq!(
+        (p.status, p.tx_hash.as_deref(), p.block),
+        ("anchored", Some(tx.as_str()), Some(77))
+    );
     let history: Vec<_> = store
         .transitions(1)
         .await
@@ -282,14 +391,25 @@ async fn settlement_states_are_persisted_in_order(db: &TestDb) {
             ("failed", 300, d("node unreachable")),
             ("settling", 1_400, d("attempt 2")),
             ("settling", 1_500, d("attempt 3 (resumed after a stop)")),
-            ("anchored", 1_600, Some(format!("batch: tx {tx}, block 77, gas 123456"))),
+            (
+                "anchored",
+                1_600,
+                Some(format!("batch: tx {tx}, block 77, gas 123456"))
+            ),
         ]
     );
     let detail = store.epoch_detail(1).await.unwrap().unwrap();
     assert_eq!(detail.history.len(), 7);
     // Epoch 2 is next; the open epoch never is.
-    assert_eq!(store.next_to_settle(2_000).await.unwrap(), Some(NextSettlement::Due(2)));
-    assert_eq!(store.begin_settlement(3, 2_000).await.unwrap(), None, "no epoch 3");
+    assert_eq!(
+        store.next_to_settle(2_000).await.unwrap(),
+        Some(NextSettlement::Due(2))
+    );
+    assert_eq!(
+        store.begin_settlement(3, 2_000).await.unwrap(),
+        None,
+        "no epoch 3"
+    );
     store.close().await;
 }
 

@@ -331,9 +331,11 @@ async fn seal(
     for row in &rows {
         ids.push(row.try_get::<i64, _>("id")?);
         let leaf: String = row.try_get("leaf")?;
-        leaves.push(parse_hex32(&leaf).ok_or_else(|| {
-            StoreError::Corrupt(format!("leaf `{leaf}` in epoch {}", epoch.id))
-        })?);
+        leaves.push(
+            parse_hex32(&leaf).ok_or_else(|| {
+                StoreError::Corrupt(format!("leaf `{leaf}` in epoch {}", epoch.id))
+            })?,
+        );
     }
     let root = match MerkleTree::new(&leaves) {
         Some(tree) => {

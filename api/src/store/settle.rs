@@ -106,7 +106,11 @@ impl Store {
     /// Moves a sealed, failed or (after a stop) settling epoch to `settling`, counting the
     /// attempt; returns the state it left and when it had entered it, or `None` if the epoch
     /// is in none of those states.
-    pub async fn begin_settlement(&self, epoch: i64, now_ms: i64) -> Result<Option<Left>, StoreError> {
+    pub async fn begin_settlement(
+        &self,
+        epoch: i64,
+        now_ms: i64,
+    ) -> Result<Option<Left>, StoreError> {
         let mut w = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT state, sealed_at_ms, settling_at_ms, failed_at_ms, attempts FROM epochs
@@ -140,7 +144,14 @@ impl Store {
             EpochState::Settling => format!("attempt {attempt} (resumed after a stop)"),
             _ => format!("attempt {attempt}"),
         };
-        record_transition(&mut w.tx, epoch, EpochState::Settling, now_ms, Some(&detail)).await?;
+        record_transition(
+            &mut w.tx,
+            epoch,
+            EpochState::Settling,
+            now_ms,
+            Some(&detail),
+        )
+        .await?;
         w.tx.commit().await?;
         Ok(Some(Left {
             state,
@@ -238,7 +249,14 @@ impl Store {
             )));
         }
         let detail = format!("{settlement}: tx {tx_hash}, block {block}, gas {gas_used}");
-        record_transition(&mut w.tx, epoch, EpochState::Anchored, now_ms, Some(&detail)).await?;
+        record_transition(
+            &mut w.tx,
+            epoch,
+            EpochState::Anchored,
+            now_ms,
+            Some(&detail),
+        )
+        .await?;
         w.tx.commit().await?;
         Ok(())
     }

@@ -54,7 +54,12 @@ pub async fn send_with(
 }
 
 /// One JSON request; the status and the JSON answer.
-pub async fn call(app: &Router, method: &str, uri: &str, body: Option<&Value>) -> (StatusCode, Value) {
+pub async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
     call_with(app, method, uri, &[], body).await
 }
 

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
 use ark_groth16::Groth16;
+use ark_snark::SNARK;
 use bytes::Bytes;
 use clap::Args;
 use http_body_util::{BodyExt, Full};
@@ -207,7 +208,10 @@ impl Workload {
                 ))
             })
             .collect();
-        let peer = proofs.into_iter().map(|(c, p, s)| (c, (&p).into(), s)).collect();
+        let peer = proofs
+            .into_iter()
+            .map(|(c, p, s)| (c, (&p).into(), s))
+            .collect();
         Ok(Self { bodies, peer, keys })
     }
 }
@@ -232,7 +236,10 @@ fn peer_rate(w: &Workload, limit: usize) -> Result<f64, Failure> {
         .count();
     let took = started.elapsed().as_secs_f64();
     if ok != n {
-        return Err(Failure::Peer(format!("{PEER} rejects {} valid proofs", n - ok)));
+        return Err(Failure::Peer(format!(
+            "{PEER} rejects {} valid proofs",
+            n - ok
+        )));
     }
     Ok(n as f64 / took)
 }
@@ -386,14 +393,16 @@ fn table_row(r: &LoadReport) -> String {
     format!(
         "{:<14} {:>9} {:>7} {:>8} {:>11.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9.0} {:>6.3}  {}",
         r.bench,
-        r.offered_per_s.map_or_else(|| "-".to_owned(), |x| format!("{x:.0}")),
+        r.offered_per_s
+            .map_or_else(|| "-".to_owned(), |x| format!("{x:.0}")),
         r.sent,
         r.accepted,
         r.accepted_per_s,
         r.p50_ms,
         r.p99_ms,
         r.max_ms,
-        r.on_time.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}")),
+        r.on_time
+            .map_or_else(|| "-".to_owned(), |x| format!("{x:.3}")),
         r.peer_verified_per_s,
         r.ratio,
         errors
@@ -416,13 +425,19 @@ fn memory_mib() -> (f64, f64) {
 
 pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
     let reporter = Reporter { json: args.json };
-    reporter.note("# compare service: sheaf serve (HTTP on loopback, batched verification, \
-                   durable store) vs ark-groth16 single verification of the same proofs")?;
+    reporter.note(
+        "# compare service: sheaf serve (HTTP on loopback, batched verification, \
+                   durable store) vs ark-groth16 single verification of the same proofs",
+    )?;
     reporter.machine_header()?;
     let load_avg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     reporter.note(&format!(
         "# load average before the run: {}",
-        load_avg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load_avg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     ))?;
     let per_rate: Vec<usize> = args
         .rates
@@ -432,7 +447,9 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
     // The closed-loop case gets as many proofs as 5,000/s would need.
     let max_count = (5000.0 * args.max_seconds).ceil() as usize;
     let total = per_rate.iter().sum::<usize>() + max_count + args.backlog;
-    reporter.progress(&format!("# making {total} distinct valid submissions from the fixtures"));
+    reporter.progress(&format!(
+        "# making {total} distinct valid submissions from the fixtures"
+    ));
     let (workload, made) = crate::timed(|| Workload::new(total.max(1)));
     let workload = workload?;
     reporter.progress(&format!("# made in {:.1} s", made / 1e3));
@@ -448,7 +465,11 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
     reporter.note(&format!(
         "# service: {} store, batch window {} ms, max batch {}, queue {}, epochs of {}; \
          generator: {} connections; latency from each submission's scheduled time",
-        if args.database_url.is_some() { "PostgreSQL" } else { "SQLite (temporary)" },
+        if args.database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite (temporary)"
+        },
         serve.batch_window_ms,
         serve.max_batch,
         serve.queue_capacity,
@@ -493,8 +514,17 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
     })?;
     reporter.note(&format!(
         "{:<14} {:>9} {:>7} {:>8} {:>11} {:>8} {:>8} {:>8} {:>7} {:>9} {:>6}  errors",
-        "bench", "offered/s", "sent", "accepted", "accepted/s", "p50 ms", "p99 ms", "max ms",
-        "on time", "peer /s", "ratio"
+        "bench",
+        "offered/s",
+        "sent",
+        "accepted",
+        "accepted/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "on time",
+        "peer /s",
+        "ratio"
     ))?;
     let mut offset = 0;
     let mut next_slice = |n: usize| {
@@ -526,11 +556,9 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
             .map(|m| round4(m.len() as f64 / (1 << 20) as f64));
         let epochs = server_rt
             .block_on(async {
-                let store = sheaf_api::store::Store::open(
-                    args.database_url.as_deref(),
-                    data.path(),
-                )
-                .await?;
+                let store =
+                    sheaf_api::store::Store::open(args.database_url.as_deref(), data.path())
+                        .await?;
                 let n = store.epochs(1).await?.first().map_or(0, |e| e.id);
                 store.close().await;
                 Ok::<_, sheaf_api::store::StoreError>(n)
@@ -555,7 +583,8 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
             r.rss_mib_before,
             r.rss_mib_after,
             r.rss_mib_peak,
-            r.database_mib.map_or_else(|| "-".to_owned(), |m| format!("{m:.0}")),
+            r.database_mib
+                .map_or_else(|| "-".to_owned(), |m| format!("{m:.0}")),
             r.epochs_sealed
         );
         reporter.case(&r, &row)?;
