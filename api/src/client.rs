@@ -154,6 +154,7 @@ impl Client {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[tokio::test]

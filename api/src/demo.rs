@@ -100,8 +100,8 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
     let server = format!("http://{}", running.addr);
     writeln!(
         err,
-        "service: {server} (settlement {:?}), data in {}",
-        args.settlement,
+        "service: {server} (settlement {}), data in {}",
+        args.settlement.name(),
         dir.path().display()
     )?;
 
@@ -213,6 +213,7 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         "id", "leaf_index", "leaf"
     )?;
     let mut all_included = true;
+    answers.sort_by_key(|a| a["id"].as_i64());
     for answer in &answers {
         let id = answer["id"].as_i64().context("no id in an answer")?;
         let (_, p) = client.get(&format!("/v1/proofs/{id}")).await?;
@@ -231,7 +232,7 @@ async fn run(args: &DemoArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyho
         writeln!(
             out,
             "{id:>8}  {:>10}  {:<66}  {}",
-            p["leaf_index"],
+            index.map_or_else(|| "-".to_owned(), |i| i.to_string()),
             p["leaf"].as_str().unwrap_or("?"),
             if included { "ok" } else { "FAILED" }
         )?;

@@ -237,6 +237,14 @@ pub enum SettlementMode {
 }
 
 impl SettlementMode {
+    /// The name `--settlement` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Batch => "batch",
+            Self::None => "none",
+        }
+    }
+
     /// Whether epochs go beyond `sealed`.
     pub fn anchors(self) -> bool {
         !matches!(self, Self::None)

@@ -453,7 +453,7 @@ pub(crate) fn run(args: &ServiceArgs) -> Result<(), Failure> {
     let (workload, made) = crate::timed(|| Workload::new(total.max(1)));
     let workload = workload?;
     reporter.progress(&format!("# made in {:.1} s", made / 1e3));
-    let peer = peer_rate(&workload, 20_000)?;
+    let peer = peer_rate(&workload, 4_000)?;
 
     let data = tempfile::tempdir().map_err(Failure::Io)?;
     let mut serve = ServeArgs::with_data_dir(data.path());
