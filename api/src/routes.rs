@@ -223,13 +223,14 @@ pub(crate) async fn post_vk(
         check_n_public(&vk, &state.limits)?;
         let json = std::str::from_utf8(&bytes)
             .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
-        let key = state.keys.get_or_prepare(&vk);
-        let vk_hash = to_hex32(key.vk_hash());
+        let vk_hash = to_hex32(&vk.vk_hash());
         let created = state
             .store
             .insert_vk(&vk_hash, vk.n_public(), json, now_ms())
             .await
             .map_err(|e| ApiError::internal(&e))?;
+        // Cached only once stored (see `prepared_inline_key`).
+        state.keys.get_or_prepare(&vk);
         let status = if created {
             StatusCode::CREATED
         } else {
@@ -260,17 +261,19 @@ async fn resolve_key(
         let vk = VerifyingKey::from_snarkjs_json(raw.get().as_bytes())
             .map_err(|e| ApiError::format("verification_key", &e))?;
         check_n_public(&vk, &state.limits)?;
-        let key = state.keys.get_or_prepare(&vk);
-        if named.is_some_and(|h| &h != key.vk_hash()) {
+        let hash = vk.vk_hash();
+        if named.is_some_and(|h| h != hash) {
             return Err(ApiError::bad_request(
                 "vk_hash_mismatch",
                 format!(
                     "vk_hash does not match the verification_key (whose hash is {})",
-                    to_hex32(key.vk_hash())
+                    to_hex32(&hash)
                 ),
             ));
         }
-        return Ok((key, Some((raw.get().to_owned(), vk.n_public()))));
+        let n_public = vk.n_public();
+        let key = prepared_inline_key(state, vk, hash).await?;
+        return Ok((key, Some((raw.get().to_owned(), n_public))));
     }
     let Some(hash) = named else {
         return Err(ApiError::bad_request(
@@ -291,6 +294,34 @@ async fn resolve_key(
     let vk = VerifyingKey::from_snarkjs_json(json.as_bytes())
         .map_err(|e| ApiError::internal(&format_args!("stored key {hex} no longer parses: {e}")))?;
     Ok((state.keys.get_or_prepare(&vk), None))
+}
+
+/// The prepared form of a key a submission carries. The shared cache holds only keys that are
+/// in the store: a submission naming its key by hash is answered from the cache without a
+/// database read, so a key that reached the cache from a submission that was then refused
+/// (and stored nothing) would let later proofs name a key the store does not have. A key not
+/// stored yet is prepared for this submission alone; once a proof carrying it is accepted the
+/// key is stored, and the next submission finds it there and caches it.
+async fn prepared_inline_key(
+    state: &AppState,
+    vk: VerifyingKey,
+    hash: sheaf_aggregator::Hash32,
+) -> Result<Arc<PreparedVerifyingKey>, ApiError> {
+    if let Some(key) = state.keys.get(&hash) {
+        return Ok(key);
+    }
+    let stored = state
+        .store
+        .vk_json(&to_hex32(&hash))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .is_some();
+    if stored {
+        return Ok(state.keys.get_or_prepare(&vk));
+    }
+    tokio::task::spawn_blocking(move || Arc::new(PreparedVerifyingKey::new(vk)))
+        .await
+        .map_err(|e| ApiError::internal(&e))
 }
 
 /// `POST /v1/proofs`: parse, validate, verify (batched), store, then 202 with the id; 200 with

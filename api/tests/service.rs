@@ -491,6 +491,63 @@ async fn every_rejection_has_its_code_and_leaves_no_trace() {
 }
 
 #[tokio::test]
+async fn a_key_carried_by_a_refused_submission_stays_unknown() {
+    let g = start(|_| {}).await;
+    let key = sheaf_aggregator::VerifyingKey::from_snarkjs_json(&fixture(
+        "chain",
+        "verification_key.json",
+    ))
+    .unwrap();
+    let vk_hash = sheaf_api::hex32::to_hex32(&key.vk_hash());
+    // An inline key with a false proof: 422, and the key is neither stored nor usable.
+    let mut false_proof = inline("chain", 0);
+    false_proof["public_signals"] = public("chain", 1);
+    let answer = call(&g.app, "POST", "/v1/proofs", Some(&false_proof)).await;
+    assert_error(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_proof",
+        "does not verify",
+    );
+    // Naming that key by hash now finds nothing (404), rather than a key the store lacks.
+    let answer = call(
+        &g.app,
+        "POST",
+        "/v1/proofs",
+        Some(&by_hash(&vk_hash, "chain", 0)),
+    )
+    .await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_vk", &vk_hash);
+    assert_eq!(
+        g.counts().await,
+        Counts {
+            vks: 0,
+            epochs: 0,
+            proofs: 0
+        }
+    );
+    // A valid inline submission stores the key; from then on the hash alone works.
+    let (status, body) = call(&g.app, "POST", "/v1/proofs", Some(&inline("chain", 0))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = call(
+        &g.app,
+        "POST",
+        "/v1/proofs",
+        Some(&by_hash(&vk_hash, "chain", 1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        g.counts().await,
+        Counts {
+            vks: 1,
+            epochs: 1,
+            proofs: 2
+        }
+    );
+}
+
+#[tokio::test]
 async fn too_many_public_signals_is_refused() {
     let f = start(|a| a.max_public_signals = 4).await;
     let answer = call(&f.app, "POST", "/v1/vks", Some(&vk("poly_eval"))).await;
