@@ -2,8 +2,12 @@
 # sheaf's test command (the README's, and what .ci/run calls): formatting, lints, every test
 # suite in debug and release, and a smoke run of the benches. Runs on a fresh clone with the
 # Rust toolchain installed; it installs Node.js from Debian if missing and the pinned JS tools
-# of ci/js (snarkjs, which checks our prover's proofs) with npm. Builds go to a persistent target directory outside the clone
-# (override with CARGO_TARGET_DIR) so repeated runs on one machine reuse compiled dependencies.
+# of ci/js with npm: snarkjs (checks our prover's proofs), solc-js (checks the committed contract
+# artifacts) and hardhat (its loopback node serves the JSON-RPC base-layer tests), and
+# PostgreSQL from Debian if missing (ci/postgres.sh starts a throwaway server on loopback for the
+# store tests); both servers are stopped on exit. Builds go to a persistent target directory
+# outside the clone (override with CARGO_TARGET_DIR) so repeated runs on one machine reuse
+# compiled dependencies.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,8 +33,51 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 node --version
 (cd ci/js && npm ci --no-audit --no-fund --loglevel=error)
-# The snarkjs cross-check must run, not skip.
+# The snarkjs cross-check and the contract-artifact check must run, not skip.
 export SHEAF_REQUIRE_SNARKJS=1
+export SHEAF_REQUIRE_SOLC=1
+
+step "loopback Ethereum node (hardhat, ci/js/hardhat.config.js) for the JSON-RPC base-layer tests"
+# One JSON-RPC call without parameters; prints the result, fails when there is none.
+rpc_call() {
+    node -e 'fetch(process.argv[1], {method: "POST", headers: {"content-type": "application/json"},
+        body: JSON.stringify({jsonrpc: "2.0", id: 1, method: process.argv[2], params: []})})
+        .then((r) => r.json()).then((j) => { if (!("result" in j)) process.exit(1); console.log(j.result); })
+        .catch(() => process.exit(1))' "$1" "$2"
+}
+rpc_port="${SHEAF_RPC_PORT:-8545}"
+while (exec 3<>"/dev/tcp/127.0.0.1/$rpc_port") 2>/dev/null; do rpc_port=$((rpc_port + 1)); done
+hardhat_log=$(mktemp "${TMPDIR:-/tmp}/sheaf-hardhat.XXXXXX")
+(cd ci/js && HARDHAT_DISABLE_TELEMETRY_PROMPT=true exec node_modules/.bin/hardhat node \
+    --hostname 127.0.0.1 --port "$rpc_port" >"$hardhat_log" 2>&1) &
+hardhat_pid=$!
+stop_hardhat() { kill "$hardhat_pid" 2>/dev/null || true; rm -f "$hardhat_log"; }
+trap stop_hardhat EXIT
+for _ in $(seq 1 120); do
+    if rpc_call "http://127.0.0.1:$rpc_port" eth_chainId >/dev/null 2>&1; then
+        break
+    fi
+    if ! kill -0 "$hardhat_pid" 2>/dev/null; then
+        cat "$hardhat_log"
+        echo "the hardhat node did not start" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+export SHEAF_RPC_URL="http://127.0.0.1:$rpc_port"
+# The RPC tests must run against it, not skip.
+export SHEAF_REQUIRE_RPC=1
+rpc_call "$SHEAF_RPC_URL" web3_clientVersion
+
+step "PostgreSQL (a throwaway server on loopback for the store tests)"
+pg_dir=$(mktemp -d /tmp/sheaf-ci-pg.XXXXXX)
+cleanup_pg() { ci/postgres.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
+trap 'cleanup_pg; stop_hardhat' EXIT
+SHEAF_TEST_DATABASE_URL=$(ci/postgres.sh start "$pg_dir")
+export SHEAF_TEST_DATABASE_URL
+echo "store tests on SQLite and on $SHEAF_TEST_DATABASE_URL"
+# The PostgreSQL store tests must run, not skip.
+export SHEAF_REQUIRE_POSTGRES=1
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -49,5 +96,7 @@ cargo bench -p sheaf-benches --locked -- --test
 cargo run --release -p sheaf-benches --locked --bin compare -- kernels --runs 1 --max-log 12
 cargo run --release -p sheaf-benches --locked --bin compare -- groth16 --runs 1 --prove-logs 10
 cargo run --release -p sheaf-benches --locked --bin compare -- circuit --signals 1 --prove-signals 0
+cargo run --release -p sheaf-benches --locked --bin compare -- gas --sizes 1,8 --circuits multiplier
+cargo run --release -p sheaf-benches --locked --bin compare -- service --rates 200 --seconds 1 --max-seconds 1 --connections 16
 
 step "done in $((SECONDS - started))s"

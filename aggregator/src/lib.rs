@@ -8,6 +8,7 @@ pub mod bsb22;
 pub mod cache;
 pub mod decimal;
 mod error;
+pub mod evm;
 pub mod gadgets;
 mod interop;
 pub mod merkle;
@@ -26,6 +27,7 @@ pub use bsb22::{
 };
 pub use cache::{CacheStats, KeyCache};
 pub use error::FormatError;
+pub use evm::{AnchorBatch, BatchError};
 pub use merkle::{MerkleTree, verify_path};
 pub use snarkjs::public_signals_to_json;
 pub use snarkjs::{Proof, VerifyingKey, parse_public_signals, public_signals_from_json};

@@ -2,15 +2,19 @@
 //! through (`open → sealed → settling → anchored`, or `failed`), and the background task that
 //! seals an open epoch once it is old enough. Sealing itself (the SHA-256 Merkle tree of
 //! `shared/DESIGN.md` over the leaves in acceptance order) is one store transaction,
-//! [`crate::store::Store::accept`] or [`crate::store::Store::seal_expired`]. Settlement mode
-//! `none`, the only one so far, stops at `sealed`.
+//! [`crate::store::Store::accept`] or [`crate::store::Store::seal_expired`]; what follows
+//! `sealed` is [`crate::settlement`]'s.
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::store::Store;
+use crate::metrics::Metrics;
+use crate::store::{SealedInfo, Store};
 
 /// When an epoch closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,16 +101,35 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Records an epoch sealed by a write: the time it was open, the transition, and a wake-up for
+/// the settlement worker.
+pub fn note_sealed(metrics: &Metrics, wake: &Notify, sealed: &SealedInfo) {
+    metrics.epoch_left(EpochState::Open, sealed.sealed_at_ms - sealed.opened_at_ms);
+    metrics.epoch_entered(EpochState::Sealed);
+    tracing::info!(
+        epoch = sealed.epoch,
+        proofs = sealed.proof_count,
+        "epoch sealed"
+    );
+    wake.notify_one();
+}
+
 /// Starts the task that seals the open epoch once it is `policy.max_age` old, checking every
 /// `period`. Abort it to stop it: a seal is one transaction, so an aborted one leaves nothing.
-pub fn spawn_sealer(store: Store, policy: EpochPolicy, period: Duration) -> JoinHandle<()> {
+pub fn spawn_sealer(
+    store: Store,
+    policy: EpochPolicy,
+    period: Duration,
+    metrics: Arc<Metrics>,
+    wake: Arc<Notify>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
             match store.seal_expired(&policy, now_ms()).await {
-                Ok(Some(epoch)) => tracing::info!(epoch, "epoch sealed (age)"),
+                Ok(Some(sealed)) => note_sealed(&metrics, &wake, &sealed),
                 Ok(None) => {}
                 Err(error) => tracing::error!(%error, "sealing an expired epoch failed"),
             }

@@ -63,7 +63,7 @@ pub fn read_capped(path: &Path, max: usize) -> Result<Vec<u8>, InputError> {
 
 /// Reads a file of at most [`MAX_JSON_BYTES`] and parses it with `parse`, naming the file in
 /// the error.
-fn parse_file<T>(
+pub(crate) fn parse_file<T>(
     path: &Path,
     parse: impl FnOnce(&[u8]) -> Result<T, FormatError>,
 ) -> Result<T, InputError> {

@@ -1,12 +1,17 @@
 //! The HTTP API of `shared/DESIGN.md` ("API"): handlers and [`app`], the router, which tests
-//! call without a socket. Every error is JSON `{code, message}` (see [`crate::error`]).
+//! call without a socket. Every error is JSON `{code, message}` (see [`crate::error`]). The
+//! writing endpoints (`POST /v1/vks`, `POST /v1/proofs`) pass [`crate::access`] first (API
+//! keys, rate limits); reading is open. Each handler carries its OpenAPI description, which
+//! [`crate::openapi`] gathers into `GET /openapi.json`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,12 +22,14 @@ use sheaf_aggregator::{
     KeyCache, PreparedVerifyingKey, Proof, VerifyingKey, public_signals_from_json,
     public_signals_to_json, statement_leaf,
 };
+use utoipa::ToSchema;
 
+use crate::access::Access;
 use crate::epochs::now_ms;
 use crate::error::ApiError;
 use crate::hex32::{parse_hex32, to_hex32};
 use crate::metrics::Metrics;
-use crate::store::{EpochView, NewProof, ProofView, Store};
+use crate::store::{EpochDetail, EpochView, NewProof, ProofView, Store};
 use crate::verifier::VerifierHandle;
 
 /// Most epochs `GET /v1/epochs` lists.
@@ -59,29 +66,52 @@ pub struct AppState {
     pub limits: Limits,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// API keys and rate limits for the writing endpoints.
+    pub access: Arc<Access>,
 }
 
 /// The router with every endpoint.
 pub fn app(state: AppState) -> Router {
     let max_body = state.limits.max_body_bytes;
-    Router::new()
+    let writes = Router::new()
         .route("/v1/vks", post(post_vk))
         .route("/v1/proofs", post(post_proof))
+        .route_layer(from_fn_with_state(state.clone(), admit));
+    Router::new()
+        .merge(writes)
         .route("/v1/proofs/{id}", get(get_proof))
         .route("/v1/epochs", get(get_epochs))
         .route("/v1/epochs/{id}", get(get_epoch))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }
 
+/// API keys and rate limits, before the body is read.
+async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match state.access.admit(request.headers(), peer) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => {
+            state.metrics.rejected(refusal.code());
+            refusal.into_response()
+        }
+    }
+}
+
 /// Body of `POST /v1/vks`' answer.
-#[derive(Debug, Serialize)]
-struct VkCreated {
-    vk_hash: String,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VkCreated {
+    /// SHA-256 of the key's canonical EVM encoding, 0x-hex.
+    pub vk_hash: String,
 }
 
 /// Body of `POST /v1/proofs`: the key by hash or in full, the proof and the signals as snarkjs
@@ -98,20 +128,51 @@ struct Submission<'a> {
     public_signals: &'a RawValue,
 }
 
+/// Body of `POST /v1/proofs` (its OpenAPI description; no other field is accepted).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct SubmissionDoc {
+    /// The key's hash (0x and 64 hex digits), of a key registered with `POST /v1/vks` or
+    /// given in `verification_key`; one of the two is required, and both must agree.
+    vk_hash: Option<String>,
+    /// A snarkjs `verification_key.json` (stored with the proof if it verifies).
+    #[schema(value_type = Option<Object>)]
+    verification_key: Option<serde_json::Value>,
+    /// A snarkjs `proof.json`.
+    #[schema(value_type = Object)]
+    proof: serde_json::Value,
+    /// A snarkjs `public.json`: as many decimal strings as the key's `nPublic`.
+    #[schema(value_type = Vec<String>)]
+    public_signals: serde_json::Value,
+}
+
 /// Body of `POST /v1/proofs`' answer.
-#[derive(Debug, Serialize)]
-struct Submitted {
-    id: i64,
-    status: &'static str,
-    epoch: i64,
-    vk_hash: String,
-    leaf: String,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    /// The proof's id.
+    pub id: i64,
+    /// `verified`, or `sealed` when this proof filled its epoch.
+    pub status: &'static str,
+    /// Its epoch.
+    pub epoch: i64,
+    /// The key's hash, 0x-hex.
+    pub vk_hash: String,
+    /// The statement leaf, 0x-hex.
+    pub leaf: String,
 }
 
 /// Body of `GET /v1/epochs`.
-#[derive(Debug, Serialize)]
-struct EpochList {
-    epochs: Vec<EpochView>,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpochList {
+    /// The most recent epochs, newest first.
+    pub epochs: Vec<EpochView>,
+}
+
+/// Body of `GET /healthz` and `GET /readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    pub status: &'static str,
 }
 
 /// The body, or 413 / 400 as JSON when it could not be read.
@@ -140,7 +201,18 @@ fn check_n_public(vk: &VerifyingKey, limits: &Limits) -> Result<(), ApiError> {
 }
 
 /// `POST /v1/vks`: registers a snarkjs verifying key; 201 when new, 200 when known.
-async fn post_vk(
+#[utoipa::path(post, path = "/v1/vks", tag = "keys",
+    request_body(content = Object, description = "A snarkjs verification_key.json"),
+    responses(
+        (status = 201, description = "Registered", body = VkCreated),
+        (status = 200, description = "Already known", body = VkCreated),
+        (status = 400, description = "Malformed key or too many public signals", body = crate::openapi::ErrorDoc),
+        (status = 401, description = "API key missing or unknown", body = crate::openapi::ErrorDoc),
+        (status = 413, description = "Body too large", body = crate::openapi::ErrorDoc),
+        (status = 429, description = "Rate limited", body = crate::openapi::ErrorDoc),
+    ),
+    security((), ("api_key" = [])))]
+pub(crate) async fn post_vk(
     State(state): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -151,13 +223,14 @@ async fn post_vk(
         check_n_public(&vk, &state.limits)?;
         let json = std::str::from_utf8(&bytes)
             .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
-        let key = state.keys.get_or_prepare(&vk);
-        let vk_hash = to_hex32(key.vk_hash());
+        let vk_hash = to_hex32(&vk.vk_hash());
         let created = state
             .store
             .insert_vk(&vk_hash, vk.n_public(), json, now_ms())
             .await
             .map_err(|e| ApiError::internal(&e))?;
+        // Cached only once stored (see `prepared_inline_key`).
+        state.keys.get_or_prepare(&vk);
         let status = if created {
             StatusCode::CREATED
         } else {
@@ -188,17 +261,19 @@ async fn resolve_key(
         let vk = VerifyingKey::from_snarkjs_json(raw.get().as_bytes())
             .map_err(|e| ApiError::format("verification_key", &e))?;
         check_n_public(&vk, &state.limits)?;
-        let key = state.keys.get_or_prepare(&vk);
-        if named.is_some_and(|h| &h != key.vk_hash()) {
+        let hash = vk.vk_hash();
+        if named.is_some_and(|h| h != hash) {
             return Err(ApiError::bad_request(
                 "vk_hash_mismatch",
                 format!(
                     "vk_hash does not match the verification_key (whose hash is {})",
-                    to_hex32(key.vk_hash())
+                    to_hex32(&hash)
                 ),
             ));
         }
-        return Ok((key, Some((raw.get().to_owned(), vk.n_public()))));
+        let n_public = vk.n_public();
+        let key = prepared_inline_key(state, vk, hash).await?;
+        return Ok((key, Some((raw.get().to_owned(), n_public))));
     }
     let Some(hash) = named else {
         return Err(ApiError::bad_request(
@@ -221,9 +296,51 @@ async fn resolve_key(
     Ok((state.keys.get_or_prepare(&vk), None))
 }
 
+/// The prepared form of a key a submission carries. The shared cache holds only keys that are
+/// in the store: a submission naming its key by hash is answered from the cache without a
+/// database read, so a key that reached the cache from a submission that was then refused
+/// (and stored nothing) would let later proofs name a key the store does not have. A key not
+/// stored yet is prepared for this submission alone; once a proof carrying it is accepted the
+/// key is stored, and the next submission finds it there and caches it.
+async fn prepared_inline_key(
+    state: &AppState,
+    vk: VerifyingKey,
+    hash: sheaf_aggregator::Hash32,
+) -> Result<Arc<PreparedVerifyingKey>, ApiError> {
+    if let Some(key) = state.keys.get(&hash) {
+        return Ok(key);
+    }
+    let stored = state
+        .store
+        .vk_json(&to_hex32(&hash))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .is_some();
+    if stored {
+        return Ok(state.keys.get_or_prepare(&vk));
+    }
+    tokio::task::spawn_blocking(move || Arc::new(PreparedVerifyingKey::new(vk)))
+        .await
+        .map_err(|e| ApiError::internal(&e))
+}
+
 /// `POST /v1/proofs`: parse, validate, verify (batched), store, then 202 with the id; 200 with
 /// the existing id for a duplicate in the open epoch.
-async fn post_proof(
+#[utoipa::path(post, path = "/v1/proofs", tag = "proofs",
+    request_body = SubmissionDoc,
+    responses(
+        (status = 202, description = "Verified and stored", body = Submitted),
+        (status = 200, description = "The same key, signals and proof are already in the open epoch", body = Submitted),
+        (status = 400, description = "Malformed: the parser's reason", body = crate::openapi::ErrorDoc),
+        (status = 401, description = "API key missing or unknown", body = crate::openapi::ErrorDoc),
+        (status = 404, description = "Unknown vk_hash", body = crate::openapi::ErrorDoc),
+        (status = 413, description = "Body too large", body = crate::openapi::ErrorDoc),
+        (status = 422, description = "The proof does not verify", body = crate::openapi::ErrorDoc),
+        (status = 429, description = "Rate limited", body = crate::openapi::ErrorDoc),
+        (status = 503, description = "Verification queue full, or shutting down", body = crate::openapi::ErrorDoc),
+    ),
+    security((), ("api_key" = [])))]
+pub(crate) async fn post_proof(
     State(state): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -278,8 +395,16 @@ fn parse_id(id: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad_request("malformed_id", format!("`{id}` is not an id")))
 }
 
-/// `GET /v1/proofs/{id}`.
-async fn get_proof(
+/// `GET /v1/proofs/{id}`: status, epoch, leaf, and once sealed its index, path and root; once
+/// anchored the transaction and block.
+#[utoipa::path(get, path = "/v1/proofs/{id}", tag = "proofs",
+    params(("id" = i64, Path, description = "The proof's id")),
+    responses(
+        (status = 200, description = "The proof", body = ProofView),
+        (status = 400, description = "Not an id", body = crate::openapi::ErrorDoc),
+        (status = 404, description = "No such proof", body = crate::openapi::ErrorDoc),
+    ))]
+pub(crate) async fn get_proof(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProofView>, ApiError> {
@@ -294,7 +419,9 @@ async fn get_proof(
 }
 
 /// `GET /v1/epochs`: the most recent epochs, newest first.
-async fn get_epochs(State(state): State<AppState>) -> Result<Json<EpochList>, ApiError> {
+#[utoipa::path(get, path = "/v1/epochs", tag = "epochs",
+    responses((status = 200, description = "The latest 100 epochs", body = EpochList)))]
+pub(crate) async fn get_epochs(State(state): State<AppState>) -> Result<Json<EpochList>, ApiError> {
     let epochs = state
         .store
         .epochs(EPOCH_LIST_LIMIT)
@@ -303,15 +430,22 @@ async fn get_epochs(State(state): State<AppState>) -> Result<Json<EpochList>, Ap
     Ok(Json(EpochList { epochs }))
 }
 
-/// `GET /v1/epochs/{id}`.
-async fn get_epoch(
+/// `GET /v1/epochs/{id}`: the epoch and every state it went through.
+#[utoipa::path(get, path = "/v1/epochs/{id}", tag = "epochs",
+    params(("id" = i64, Path, description = "The epoch's id")),
+    responses(
+        (status = 200, description = "The epoch", body = EpochDetail),
+        (status = 400, description = "Not an id", body = crate::openapi::ErrorDoc),
+        (status = 404, description = "No such epoch", body = crate::openapi::ErrorDoc),
+    ))]
+pub(crate) async fn get_epoch(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<EpochView>, ApiError> {
+) -> Result<Json<EpochDetail>, ApiError> {
     let id = parse_id(&id)?;
     let view = state
         .store
-        .epoch(id)
+        .epoch_detail(id)
         .await
         .map_err(|e| ApiError::internal(&e))?;
     view.map(Json)
@@ -319,12 +453,19 @@ async fn get_epoch(
 }
 
 /// `GET /healthz`: the process answers.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub(crate) async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// `GET /readyz`: the database answers and the verifier runs.
-async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Database or verifier down", body = crate::openapi::ErrorDoc),
+    ))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state
         .store
         .ping()
@@ -333,17 +474,40 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     if !state.verifier.is_running() {
         return Err(ApiError::unavailable("the verifier has stopped"));
     }
-    Ok(Json(serde_json::json!({ "status": "ready" })))
+    Ok(Json(Health { status: "ready" }))
 }
 
 /// `GET /metrics`: Prometheus text.
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4",
+               content_type = "text/plain", body = String)))]
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(state.verifier.depth()),
+        state
+            .metrics
+            .render(state.verifier.depth(), state.verifier.capacity()),
+    )
+}
+
+/// `GET /openapi.json`: this API's OpenAPI 3.1 description.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
+pub(crate) async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document(),
     )
 }
 
 async fn not_found() -> ApiError {
     ApiError::not_found("no_route", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method",
+    )
 }

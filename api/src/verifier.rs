@@ -1,19 +1,23 @@
 //! The verification stage of the submission path: request handlers put parsed submissions on a
-//! bounded queue (full → 503); one task collects what arrives within a short window, verifies
-//! the batch with [`sheaf_aggregator::verify_batch`] (one combined pairing check, bisection on
-//! failure) on a blocking thread, stores the valid ones in one transaction, and only then
-//! answers each request. Nothing is acknowledged before it is durable, and an invalid proof is
-//! answered 422 without touching the store.
+//! bounded queue (full → 503); one task collects what arrives within a short window and
+//! verifies the batch with [`sheaf_aggregator::verify_batch`] (one combined pairing check,
+//! bisection on failure) on a blocking thread; a second task stores each batch's valid proofs
+//! in one transaction and only then answers their requests. The two overlap: while one batch
+//! is being committed the next is being verified (at most [`STORE_BACKLOG`] verified batches
+//! wait for the store, so memory stays bounded). Nothing is acknowledged before it is durable,
+//! and an invalid proof is answered 422 without touching the store.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
 
 use ark_bn254::Fr;
 use sheaf_aggregator::{BatchItem, PreparedVerifyingKey, Proof, verify_batch};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::epochs::{EpochPolicy, now_ms};
+use crate::epochs::{EpochPolicy, note_sealed, now_ms};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::store::{Accepted, NewProof, Store};
@@ -50,8 +54,12 @@ pub struct Pending {
     pub signals: Vec<Fr>,
     /// What is stored if it verifies.
     pub record: NewProof,
+    queued_at: Instant,
     reply: oneshot::Sender<Result<Accepted, ApiError>>,
 }
+
+/// Verified batches that may wait for the store while the next batch is verified.
+pub const STORE_BACKLOG: usize = 2;
 
 /// The handlers' side of the queue. Cheap to clone; the verifier task stops once every handle
 /// is dropped and the queue is drained.
@@ -67,9 +75,10 @@ impl VerifierHandle {
         policy: EpochPolicy,
         config: VerifierConfig,
         metrics: Arc<Metrics>,
+        sealed: Arc<Notify>,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
-        let task = tokio::spawn(run(rx, store, policy, config, metrics));
+        let task = tokio::spawn(run(rx, store, policy, config, metrics, sealed));
         (Self { tx }, task)
     }
 
@@ -78,6 +87,11 @@ impl VerifierHandle {
     pub fn detached(capacity: usize) -> (Self, mpsc::Receiver<Pending>) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         (Self { tx }, rx)
+    }
+
+    /// Most submissions that may wait.
+    pub fn capacity(&self) -> usize {
+        self.tx.max_capacity()
     }
 
     /// Submissions waiting now.
@@ -104,6 +118,7 @@ impl VerifierHandle {
             proof,
             signals,
             record,
+            queued_at: Instant::now(),
             reply,
         };
         self.tx.try_send(pending).map_err(|e| match e {
@@ -122,7 +137,16 @@ async fn run(
     policy: EpochPolicy,
     config: VerifierConfig,
     metrics: Arc<Metrics>,
+    sealed: Arc<Notify>,
 ) {
+    let (to_store, verified) = mpsc::channel(STORE_BACKLOG);
+    let storer = tokio::spawn(store_batches(
+        verified,
+        store,
+        policy,
+        Arc::clone(&metrics),
+        sealed,
+    ));
     let max_batch = config.max_batch.max(1);
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -133,13 +157,21 @@ async fn run(
                 Ok(None) | Err(_) => break,
             }
         }
-        process(batch, &store, &policy, &metrics).await;
+        let valid = verify(batch, &metrics).await;
+        if !valid.is_empty() && to_store.send(valid).await.is_err() {
+            tracing::error!("the store task stopped; refusing further submissions");
+            break;
+        }
+    }
+    drop(to_store);
+    if let Err(error) = storer.await {
+        tracing::error!(%error, "store task failed");
     }
     tracing::debug!("verifier stopped: queue closed and drained");
 }
 
-/// Verifies one batch, stores the valid submissions, answers every one.
-async fn process(batch: Vec<Pending>, store: &Store, policy: &EpochPolicy, metrics: &Metrics) {
+/// Verifies one batch and answers the invalid submissions; returns the valid ones.
+async fn verify(batch: Vec<Pending>, metrics: &Metrics) -> Vec<Pending> {
     let started = Instant::now();
     let verified = tokio::task::spawn_blocking(move || {
         let items: Vec<BatchItem<'_>> = batch
@@ -156,10 +188,10 @@ async fn process(batch: Vec<Pending>, store: &Store, policy: &EpochPolicy, metri
             // The batch (and its reply channels) went down with the panicking closure: the
             // waiting handlers see their channel closed and answer 503.
             tracing::error!(%error, "batch verification panicked");
-            return;
+            return Vec::new();
         }
     };
-    metrics.batch(batch.len(), started.elapsed().as_micros() as u64);
+    metrics.batch(batch.len(), started.elapsed());
     let mut valid = Vec::with_capacity(batch.len());
     for (p, result) in batch.into_iter().zip(results) {
         let refusal = match result {
@@ -173,23 +205,42 @@ async fn process(batch: Vec<Pending>, store: &Store, policy: &EpochPolicy, metri
         metrics.rejected(refusal.code());
         let _ = p.reply.send(Err(refusal));
     }
-    if valid.is_empty() {
-        return;
-    }
-    let records: Vec<NewProof> = valid.iter().map(|p| p.record.clone()).collect();
-    match store.accept(&records, policy, now_ms()).await {
-        Ok(accepted) => {
-            for (p, a) in valid.into_iter().zip(accepted) {
-                metrics.accepted(a.duplicate);
-                // The caller may have gone; the proof is stored either way and a resubmission
-                // finds it.
-                let _ = p.reply.send(Ok(a));
+    valid
+}
+
+/// Stores verified batches in order, one transaction each, and answers their submissions.
+async fn store_batches(
+    mut verified: mpsc::Receiver<Vec<Pending>>,
+    store: Store,
+    policy: EpochPolicy,
+    metrics: Arc<Metrics>,
+    sealed: Arc<Notify>,
+) {
+    while let Some(valid) = verified.recv().await {
+        let started = Instant::now();
+        let (records, waiting): (Vec<NewProof>, Vec<_>) = valid
+            .into_iter()
+            .map(|p| (p.record, (p.queued_at, p.reply)))
+            .unzip();
+        match store.accept(&records, &policy, now_ms()).await {
+            Ok(outcome) => {
+                metrics.stored(started.elapsed());
+                for s in &outcome.sealed {
+                    note_sealed(&metrics, &sealed, s);
+                }
+                for ((queued_at, reply), a) in waiting.into_iter().zip(outcome.accepted) {
+                    metrics.accepted(a.duplicate, queued_at.elapsed());
+                    // The caller may have gone; the proof is stored either way and a
+                    // resubmission finds it.
+                    let _ = reply.send(Ok(a));
+                }
             }
-        }
-        Err(error) => {
-            let refusal = ApiError::internal(&error);
-            for p in valid {
-                let _ = p.reply.send(Err(refusal.clone()));
+            Err(error) => {
+                let refusal = ApiError::internal(&error);
+                for (_, reply) in waiting {
+                    metrics.rejected(refusal.code());
+                    let _ = reply.send(Err(refusal.clone()));
+                }
             }
         }
     }

@@ -73,7 +73,14 @@ impl Drop for Server {
 
 fn start(data: &Path, addr: SocketAddr) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_sheaf"))
-        .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
+        .args([
+            "serve",
+            "--settlement",
+            "none",
+            "--listen",
+            &addr.to_string(),
+            "--data-dir",
+        ])
         .arg(data)
         .args([
             "--epoch-seconds",

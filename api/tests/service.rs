@@ -12,10 +12,12 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sheaf_aggregator::{KeyCache, verify_path};
+use sheaf_api::access::Access;
 use sheaf_api::hex32::parse_hex32;
 use sheaf_api::metrics::Metrics;
 use sheaf_api::routes::{AppState, Limits, app};
 use sheaf_api::serve::{ServeArgs, Service};
+use sheaf_api::settlement::SettlementMode;
 use sheaf_api::store::{Counts, Store};
 use sheaf_api::verifier::VerifierHandle;
 use tower::ServiceExt;
@@ -102,6 +104,8 @@ struct Fixture {
 async fn start(configure: impl FnOnce(&mut ServeArgs)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let mut args = ServeArgs::with_data_dir(dir.path());
+    // The HTTP API on its own: epochs stop at `sealed` (anchoring: tests/anchored_service.rs).
+    args.settlement = SettlementMode::None;
     configure(&mut args);
     let service = Service::start(&args).await.unwrap();
     let app = service.router();
@@ -251,9 +255,12 @@ async fn accepts_a_proof_and_reports_it() {
     assert_eq!(epochs["epochs"].as_array().unwrap().len(), 1);
     assert_eq!(epochs["epochs"][0]["state"], "open");
     assert_eq!(epochs["epochs"][0]["proof_count"], 1);
-    let (status, epoch) = call(&f.app, "GET", "/v1/epochs/1", None).await;
+    let (status, mut epoch) = call(&f.app, "GET", "/v1/epochs/1", None).await;
     assert_eq!(status, StatusCode::OK);
+    let history = epoch.as_object_mut().unwrap().remove("history").unwrap();
     assert_eq!(epoch, epochs["epochs"][0]);
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["state"], "open");
 
     let answer = call(&f.app, "GET", "/v1/proofs/999", None).await;
     assert_error(&answer, StatusCode::NOT_FOUND, "unknown_proof", "999");
@@ -484,6 +491,63 @@ async fn every_rejection_has_its_code_and_leaves_no_trace() {
 }
 
 #[tokio::test]
+async fn a_key_carried_by_a_refused_submission_stays_unknown() {
+    let g = start(|_| {}).await;
+    let key = sheaf_aggregator::VerifyingKey::from_snarkjs_json(&fixture(
+        "chain",
+        "verification_key.json",
+    ))
+    .unwrap();
+    let vk_hash = sheaf_api::hex32::to_hex32(&key.vk_hash());
+    // An inline key with a false proof: 422, and the key is neither stored nor usable.
+    let mut false_proof = inline("chain", 0);
+    false_proof["public_signals"] = public("chain", 1);
+    let answer = call(&g.app, "POST", "/v1/proofs", Some(&false_proof)).await;
+    assert_error(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_proof",
+        "does not verify",
+    );
+    // Naming that key by hash now finds nothing (404), rather than a key the store lacks.
+    let answer = call(
+        &g.app,
+        "POST",
+        "/v1/proofs",
+        Some(&by_hash(&vk_hash, "chain", 0)),
+    )
+    .await;
+    assert_error(&answer, StatusCode::NOT_FOUND, "unknown_vk", &vk_hash);
+    assert_eq!(
+        g.counts().await,
+        Counts {
+            vks: 0,
+            epochs: 0,
+            proofs: 0
+        }
+    );
+    // A valid inline submission stores the key; from then on the hash alone works.
+    let (status, body) = call(&g.app, "POST", "/v1/proofs", Some(&inline("chain", 0))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = call(
+        &g.app,
+        "POST",
+        "/v1/proofs",
+        Some(&by_hash(&vk_hash, "chain", 1)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        g.counts().await,
+        Counts {
+            vks: 1,
+            epochs: 1,
+            proofs: 2
+        }
+    );
+}
+
+#[tokio::test]
 async fn too_many_public_signals_is_refused() {
     let f = start(|a| a.max_public_signals = 4).await;
     let answer = call(&f.app, "POST", "/v1/vks", Some(&vk("poly_eval"))).await;
@@ -522,6 +586,7 @@ async fn a_full_queue_answers_503() {
         verifier,
         limits: Limits::default(),
         metrics: Arc::new(Metrics::default()),
+        access: Arc::new(Access::open()),
     };
     let app = app(state);
     let waiting = {

@@ -100,7 +100,7 @@ use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
 use sha2::{Digest, Sha256};
-use sha3::Keccak256;
+use sha3::{Digest as _, Keccak256};
 
 use crate::statement::word;
 use crate::{FormatError, Hash32, Proof, VerifyingKey};

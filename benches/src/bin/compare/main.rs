@@ -7,7 +7,13 @@
 //!     [--only verify,batch,prove,commit] [--prove-logs 16,18] [--runs N]
 //! cargo run --release -p sheaf-benches --bin compare -- circuit [--json] [--backend cpu|cuda|wgpu]
 //!     [--signals 1,4,16] [--prove-signals 1]
+//! cargo run --release -p sheaf-benches --bin compare -- gas [--json] [--sizes 1,8,64,256]
+//!     [--circuits multiplier,cubic]
+//! cargo run --release -p sheaf-benches --bin compare -- service [--json] [--rates 1000,3000]
+//!     [--seconds S] [--max-seconds S] [--connections C] [--backlog N] [--database-url URL]
 //! ```
+//!
+//! `gas` measures gas, not time: one run, no alternation (see `gas.rs`).
 //!
 //! For every case the runner first runs ours and the peer once on the same input and checks
 //! that they agree (exit 1 if not); that untimed run is also the warm-up. It then times them
@@ -17,8 +23,10 @@
 
 mod circuit;
 mod commit;
+mod gas;
 mod groth16;
 mod kernels;
+mod service;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -56,6 +64,11 @@ enum Command {
     /// Recursion: constraints of the emulated BN254 arithmetic and of a whole in-circuit
     /// Groth16 verification, and our prover's time and memory for one.
     Circuit(circuit::CircuitArgs),
+    /// Gas per proof on the base layer: SheafAnchor batch mode vs the snarkjs verifier, in revm.
+    Gas(gas::GasArgs),
+    /// `sheaf serve` under load over loopback HTTP: accepted/s and latency, vs ark-groth16
+    /// verifying the same proofs one by one.
+    Service(service::ServiceArgs),
 }
 
 /// The `--backend` parser shared by the subcommands.
@@ -242,6 +255,8 @@ fn main() -> ExitCode {
         }
         Command::Groth16(args) => groth16::run(&args),
         Command::Circuit(args) => circuit::run(&args),
+        Command::Gas(args) => gas::run(&args),
+        Command::Service(args) => service::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
