@@ -181,7 +181,7 @@ pub struct KernelResources {
     pub name: String,
     /// Registers per thread.
     pub registers: u32,
-    /// Stack frame bytes per thread.
+    /// Stack bytes per thread (the whole call tree's, where ptxas reports it).
     pub stack_bytes: u32,
     /// Bytes of spill stores per thread.
     pub spill_stores: u32,
@@ -198,6 +198,9 @@ pub fn parse_resources(log: &str) -> Vec<KernelResources> {
         let end = line.find(unit)?;
         line[..end].split_whitespace().last()?.parse().ok()
     };
+    // Which function the current "Function properties" block describes: the stack and spill
+    // line that follows belongs to it, and only the entry's own block is kept.
+    let mut properties_of = String::new();
     for line in log.lines() {
         if let Some(rest) = line.split("Compiling entry function '").nth(1) {
             let name = rest.split('\'').next().unwrap_or_default().to_owned();
@@ -205,14 +208,20 @@ pub fn parse_resources(log: &str) -> Vec<KernelResources> {
                 name,
                 ..KernelResources::default()
             });
+        } else if let Some(rest) = line.split("Function properties for ").nth(1) {
+            properties_of = rest.trim().to_owned();
         } else if let Some(k) = out.last_mut() {
-            if line.contains("bytes stack frame") {
-                k.stack_bytes = number_before(line, "bytes stack frame").unwrap_or(0);
+            if line.contains("bytes stack frame") && properties_of == k.name {
+                k.stack_bytes = k.stack_bytes.max(number_before(line, "bytes stack frame").unwrap_or(0));
                 k.spill_stores = number_before(line, "bytes spill stores").unwrap_or(0);
                 k.spill_loads = number_before(line, "bytes spill loads").unwrap_or(0);
             } else if line.contains("registers") {
                 k.registers = number_before(line, "registers").unwrap_or(0);
                 k.shared_bytes = number_before(line, "bytes smem").unwrap_or(0);
+                // With called functions, ptxas adds the stack of the whole call tree.
+                if let Some(total) = number_before(line, "bytes cumulative stack size") {
+                    k.stack_bytes = k.stack_bytes.max(total);
+                }
             }
         }
     }
