@@ -5,11 +5,14 @@
 // - Device memory is host memory: the driver hands kernels host pointers.
 // - PTX carry instructions keep CC.CF in a thread-local variable, with the PTX semantics (for
 //   subtraction the flag is the borrow), so carry chains are checked instruction by instruction.
-// - SHEAF_KERNEL kernels (no barriers) run their threads one after another on one OS thread.
+// - SHEAF_KERNEL kernels (no barriers) run their blocks in parallel on the host's cores, the
+//   threads of a block one after another.
 //   SHEAF_KERNEL_SYNC kernels run each block's threads as OS threads meeting at a std::barrier
 //   for __syncthreads(); blocks run one at a time, so `__shared__` can be a function-local
 //   `static`. A barrier in a kernel declared without SYNC aborts the launch with an error.
 
+#include <algorithm>
+#include <atomic>
 #include <barrier>
 #include <cstddef>
 #include <cstdint>
@@ -30,14 +33,17 @@ struct EmuDim {
     u32 x, y, z;
 };
 
-thread_local EmuDim threadIdx;
-thread_local EmuDim blockIdx;
+// The thread-locals use the initial-exec TLS model: in a shared library the default model
+// makes every access (the carry flag: every instruction of a product) a function call.
+#define EMU_TLS thread_local __attribute__((tls_model("initial-exec")))
+EMU_TLS EmuDim threadIdx;
+EMU_TLS EmuDim blockIdx;
 EmuDim blockDim;
 EmuDim gridDim;
 
-thread_local u32 emu_cf;
-thread_local std::barrier<>* emu_barrier = nullptr;
-thread_local bool emu_barrier_misuse = false;
+EMU_TLS u32 emu_cf;
+EMU_TLS std::barrier<>* emu_barrier = nullptr;
+EMU_TLS bool emu_barrier_misuse = false;
 
 #define DEVICE inline
 #define DEVICE_CALL inline
@@ -141,18 +147,31 @@ extern "C" int sheaf_emu_launch(const char* name, u32 gx, u32 gy, u32 gz, u32 bx
     blockDim = EmuDim{bx, by, bz};
     const u32 threads = bx * by * bz;
     if (!kernel.sync) {
-        bool misuse = false;
-        for (u32 z = 0; z < gz; z++)
-            for (u32 y = 0; y < gy; y++)
-                for (u32 x = 0; x < gx; x++) {
-                    blockIdx = EmuDim{x, y, z};
-                    for (u32 t = 0; t < threads; t++) {
-                        threadIdx = EmuDim{t % bx, (t / bx) % by, t / (bx * by)};
-                        kernel.entry(params);
-                    }
+        // Blocks are independent (CUDA guarantees no order between them), so they are spread
+        // over the host's cores; inside a block the threads run one after another.
+        const u64 blocks = (u64)gx * gy * gz;
+        const u32 cores = std::thread::hardware_concurrency();
+        const u32 workers_n = (u32)std::min<u64>(blocks, cores == 0 ? 1u : cores);
+        std::atomic<u64> next_block{0};
+        std::atomic<bool> misuse{false};
+        auto run = [&]() {
+            for (u64 b = next_block.fetch_add(1); b < blocks; b = next_block.fetch_add(1)) {
+                blockIdx = EmuDim{(u32)(b % gx), (u32)((b / gx) % gy), (u32)(b / ((u64)gx * gy))};
+                for (u32 t = 0; t < threads; t++) {
+                    threadIdx = EmuDim{t % bx, (t / bx) % by, t / (bx * by)};
+                    kernel.entry(params);
                 }
-        misuse = emu_barrier_misuse;
-        emu_barrier_misuse = false;
+            }
+            if (emu_barrier_misuse) misuse = true;
+            emu_barrier_misuse = false;
+        };
+        if (workers_n <= 1) {
+            run();
+        } else {
+            std::vector<std::thread> pool;
+            for (u32 k = 0; k < workers_n; k++) pool.emplace_back(run);
+            for (auto& w : pool) w.join();
+        }
         if (misuse) {
             emu_error(err, err_len, std::string(name) + " calls __syncthreads() but is not SHEAF_KERNEL_SYNC");
             return 1;

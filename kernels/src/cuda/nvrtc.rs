@@ -198,9 +198,8 @@ pub fn parse_resources(log: &str) -> Vec<KernelResources> {
         let end = line.find(unit)?;
         line[..end].split_whitespace().last()?.parse().ok()
     };
-    // Which function the current "Function properties" block describes: the stack and spill
-    // line that follows belongs to it, and only the entry's own block is kept.
-    let mut properties_of = String::new();
+    // ptxas reports an entry's called functions inside the entry's section; their stack and
+    // spills count for the entry (the worst one is kept).
     for line in log.lines() {
         if let Some(rest) = line.split("Compiling entry function '").nth(1) {
             let name = rest.split('\'').next().unwrap_or_default().to_owned();
@@ -208,13 +207,12 @@ pub fn parse_resources(log: &str) -> Vec<KernelResources> {
                 name,
                 ..KernelResources::default()
             });
-        } else if let Some(rest) = line.split("Function properties for ").nth(1) {
-            properties_of = rest.trim().to_owned();
         } else if let Some(k) = out.last_mut() {
-            if line.contains("bytes stack frame") && properties_of == k.name {
+            if line.contains("bytes stack frame") {
+                // The entry's own block, or a function it calls: keep the worst.
                 k.stack_bytes = k.stack_bytes.max(number_before(line, "bytes stack frame").unwrap_or(0));
-                k.spill_stores = number_before(line, "bytes spill stores").unwrap_or(0);
-                k.spill_loads = number_before(line, "bytes spill loads").unwrap_or(0);
+                k.spill_stores = k.spill_stores.max(number_before(line, "bytes spill stores").unwrap_or(0));
+                k.spill_loads = k.spill_loads.max(number_before(line, "bytes spill loads").unwrap_or(0));
             } else if line.contains("registers") {
                 k.registers = number_before(line, "registers").unwrap_or(0);
                 k.shared_bytes = number_before(line, "bytes smem").unwrap_or(0);
