@@ -40,7 +40,15 @@ fn emulator() -> Option<&'static CudaBackend> {
         std::fs::write(&source, emulator_source()).map_err(|e| e.to_string())?;
         let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".to_owned());
         let out = Command::new(&cxx)
-            .args(["-std=c++20", "-O2", "-shared", "-fPIC", "-pthread", "-w", "-o"])
+            .args([
+                "-std=c++20",
+                "-O2",
+                "-shared",
+                "-fPIC",
+                "-pthread",
+                "-w",
+                "-o",
+            ])
             .arg(&library)
             .arg(&source)
             .output()
@@ -58,7 +66,10 @@ fn emulator() -> Option<&'static CudaBackend> {
         Ok(b) => Some(b),
         Err(reason) => {
             let required = std::env::var("SHEAF_REQUIRE_CUDA_TOOLS").is_ok_and(|v| v.trim() == "1");
-            assert!(!required, "SHEAF_REQUIRE_CUDA_TOOLS=1 but the emulator cannot be built: {reason}");
+            assert!(
+                !required,
+                "SHEAF_REQUIRE_CUDA_TOOLS=1 but the emulator cannot be built: {reason}"
+            );
             eprintln!("SKIP CUDA emulator unavailable: {reason}");
             None
         }
@@ -73,7 +84,9 @@ fn check_msm<C: TestCurve>(b: &CudaBackend, bases: &[Affine<C>], scalars: &[Fr],
 where
     CudaBackend: Msm<Projective<C>>,
 {
-    let got = b.msm(bases, scalars).unwrap_or_else(|e| panic!("{} {what}: {e}", C::NAME));
+    let got = b
+        .msm(bases, scalars)
+        .unwrap_or_else(|e| panic!("{} {what}: {e}", C::NAME));
     let want = arkworks_msm(bases, scalars);
     assert!(
         got == want,
@@ -111,7 +124,12 @@ where
     let bits: Vec<Fr> = (0..n).map(|i| Fr::from((i % 3 == 0) as u64)).collect();
     check_msm(b, pts, &bits, "0/1 scalars");
     let repeated = vec![pts[0]; n];
-    check_msm(b, &repeated, &random_scalars(0x5eaf_e101, n), "one base repeated");
+    check_msm(
+        b,
+        &repeated,
+        &random_scalars(0x5eaf_e101, n),
+        "one base repeated",
+    );
     let mut cancelling: Vec<Affine<C>> = Vec::new();
     let mut cs = Vec::new();
     for (i, p) in pts.iter().enumerate().take(n / 2) {
@@ -124,7 +142,12 @@ where
     for p in with_identity.iter_mut().step_by(3) {
         *p = Affine::<C>::identity();
     }
-    check_msm(b, &with_identity, &random_scalars(0x5eaf_e102, n), "every third base the identity");
+    check_msm(
+        b,
+        &with_identity,
+        &random_scalars(0x5eaf_e102, n),
+        "every third base the identity",
+    );
     check_msm(b, pts, &vec![Fr::zero(); n], "all scalars zero");
 }
 
@@ -193,7 +216,12 @@ fn msm_g1_window_digit_extremes() {
             ..Tuning::default()
         });
         check_msm(&t, pts, &patterns, &format!("window patterns, c = {c:?}"));
-        check_msm(&t, pts, &near_r, &format!("scalars r-1, r-2, ..., c = {c:?}"));
+        check_msm(
+            &t,
+            pts,
+            &near_r,
+            &format!("scalars r-1, r-2, ..., c = {c:?}"),
+        );
     }
 }
 
@@ -227,12 +255,19 @@ fn prepared_bases_serve_many_calls() {
     for (k, n) in [300usize, 1, 299, 64, 0].into_iter().enumerate() {
         let scalars = random_scalars(0x5eaf_e300 + k as u64, n);
         let got: G1Projective = b.msm_prepared(&prepared, &scalars).unwrap();
-        assert_eq!(got, arkworks_msm(&pts[..n], &scalars), "prefix of {n} bases");
+        assert_eq!(
+            got,
+            arkworks_msm(&pts[..n], &scalars),
+            "prefix of {n} bases"
+        );
     }
     let too_many = random_scalars(1, 301);
     assert!(matches!(
         b.msm_prepared(&prepared, &too_many),
-        Err(KernelError::LengthMismatch { bases: 300, scalars: 301 })
+        Err(KernelError::LengthMismatch {
+            bases: 300,
+            scalars: 301
+        })
     ));
     let g2_pts = <g2::Config as TestCurve>::points(20);
     let g2_prepared = b.prepare_bases(g2_pts).unwrap();
@@ -248,7 +283,11 @@ fn check_ntt(b: &CudaBackend, log_n: u32, op: Op) {
     let mut got = input.clone();
     conformance::ntt::apply(b, &mut got, op).unwrap();
     let want = arkworks(&input, op);
-    assert_same(&got, &want, &format!("2^{log_n} {op:?} (tuning {:?})", b.tuning()));
+    assert_same(
+        &got,
+        &want,
+        &format!("2^{log_n} {op:?} (tuning {:?})", b.tuning()),
+    );
 }
 
 #[test]
@@ -257,7 +296,12 @@ fn ntt_every_size_and_direction() {
     let g = Fr::GENERATOR;
     let shift = Fr::from(0x1234_5678u64);
     for log_n in 0..=11 {
-        for op in [Op::Forward, Op::Inverse, Op::CosetForward(g), Op::CosetInverse(shift)] {
+        for op in [
+            Op::Forward,
+            Op::Inverse,
+            Op::CosetForward(g),
+            Op::CosetInverse(shift),
+        ] {
             check_ntt(b, log_n, op);
         }
     }
@@ -294,7 +338,11 @@ fn ntt_batches_and_timing() {
             b.ntt_batch(&mut got, n, direction, shift).unwrap();
             for k in 0..batch {
                 let want = arkworks(&input[k * n..(k + 1) * n], op);
-                assert_same(&got[k * n..(k + 1) * n], &want, &format!("batch {k} of 2^{log_n} {op:?}"));
+                assert_same(
+                    &got[k * n..(k + 1) * n],
+                    &want,
+                    &format!("batch {k} of 2^{log_n} {op:?}"),
+                );
             }
         }
     }

@@ -21,7 +21,10 @@ fn max_block(kernel: &str) -> u32 {
 fn every_program_compiles_for_sm_90() {
     if let Some(reason) = nvrtc_missing() {
         let required = std::env::var("SHEAF_REQUIRE_CUDA_TOOLS").is_ok_and(|v| v.trim() == "1");
-        assert!(!required, "SHEAF_REQUIRE_CUDA_TOOLS=1 but NVRTC is unavailable: {reason}");
+        assert!(
+            !required,
+            "SHEAF_REQUIRE_CUDA_TOOLS=1 but NVRTC is unavailable: {reason}"
+        );
         eprintln!("SKIP NVRTC unavailable: {reason}");
         return;
     }
@@ -43,8 +46,16 @@ fn every_program_compiles_for_sm_90() {
     for (program, result) in results {
         let compiled = result.unwrap_or_else(|e| panic!("{}: {e}", program.name()));
         let ptx = String::from_utf8_lossy(&compiled.ptx);
-        assert!(ptx.contains(".target sm_90"), "{}: PTX is not for sm_90", program.name());
-        assert!(!compiled.cubin.is_empty(), "{}: no device code", program.name());
+        assert!(
+            ptx.contains(".target sm_90"),
+            "{}: PTX is not for sm_90",
+            program.name()
+        );
+        assert!(
+            !compiled.cubin.is_empty(),
+            "{}: no device code",
+            program.name()
+        );
         for kernel in program.kernels() {
             assert!(
                 ptx.contains(&format!(".entry {kernel}(")),
@@ -78,7 +89,10 @@ fn every_program_compiles_for_sm_90() {
                 ));
             }
             if r.shared_bytes > 48 * 1024 {
-                problems.push(format!("{kernel}: {} bytes of static shared memory", r.shared_bytes));
+                problems.push(format!(
+                    "{kernel}: {} bytes of static shared memory",
+                    r.shared_bytes
+                ));
             }
         }
     }

@@ -26,12 +26,17 @@ use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use clap::Parser;
 use serde::Serialize;
-use sheaf_benches::{DEFAULT_SEED, median, random_g1_bases, random_g2_bases, random_ntt_input, random_scalars};
+use sheaf_benches::{
+    DEFAULT_SEED, median, random_g1_bases, random_g2_bases, random_ntt_input, random_scalars,
+};
 use sheaf_kernels::cuda::{CudaBackend, CudaCurve};
 use sheaf_kernels::{KernelError, Ntt, NttDirection};
 
 #[derive(Parser, Debug)]
-#[command(name = "cuda-bench", about = "Device-time medians of the CUDA MSM and NTT kernels")]
+#[command(
+    name = "cuda-bench",
+    about = "Device-time medians of the CUDA MSM and NTT kernels"
+)]
 struct Cli {
     /// log2 sizes of the G1 MSMs, as A..=B (empty to skip).
     #[arg(long, default_value = "16..=24", value_parser = parse_range)]
@@ -64,7 +69,7 @@ struct Cli {
 
 fn parse_range(s: &str) -> Result<RangeInclusive<u32>, String> {
     if s.trim().is_empty() || s == "none" {
-        return Ok(1..=0);
+        return Ok(RangeInclusive::new(1, 0)); // empty
     }
     let (a, b) = s
         .split_once("..=")
@@ -103,7 +108,12 @@ fn report(cli: &Cli, rows: &mut Vec<Case>, case: Case) {
     } else {
         println!(
             "{:<8} {:>5} {:>12.3} {:>12.3} {:>5}  {}",
-            case.bench, case.log_n, case.device_ms_median, case.device_ms_min, case.runs, case.checked
+            case.bench,
+            case.log_n,
+            case.device_ms_median,
+            case.device_ms_min,
+            case.runs,
+            case.checked
         );
     }
     rows.push(case);
@@ -127,7 +137,10 @@ where
     let started = Instant::now();
     let bases = bases_fn(max, cli.seed);
     let scalars = random_scalars(max, cli.seed);
-    eprintln!("# {bench}: inputs up to 2^{max} in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "# {bench}: inputs up to 2^{max} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let prepared = b.prepare_bases(&bases)?;
     for log_n in logs {
         let n = 1usize << log_n;
@@ -151,7 +164,9 @@ where
             let hi_bases = b.prepare_bases(&bases[h..n])?;
             let hi = b.msm_prepared(&hi_bases, &s[h..])?;
             if got != lo + hi {
-                return Err(Failure::Mismatch(format!("{bench} 2^{log_n}: halves do not add up")));
+                return Err(Failure::Mismatch(format!(
+                    "{bench} 2^{log_n}: halves do not add up"
+                )));
             }
             "= sum of halves"
         };
@@ -180,13 +195,17 @@ fn ntt_cases(cli: &Cli, b: &CudaBackend, rows: &mut Vec<Case>) -> Result<(), Fai
                 .ok_or_else(|| Failure::Mismatch(format!("no domain of size 2^{log_n}")))?;
             let want = domain.fft(&input);
             if got != want {
-                return Err(Failure::Mismatch(format!("ntt 2^{log_n}: CUDA differs from arkworks")));
+                return Err(Failure::Mismatch(format!(
+                    "ntt 2^{log_n}: CUDA differs from arkworks"
+                )));
             }
             "= arkworks"
         } else {
             b.intt(&mut got)?;
             if got != input {
-                return Err(Failure::Mismatch(format!("ntt 2^{log_n}: intt(ntt(x)) != x")));
+                return Err(Failure::Mismatch(format!(
+                    "ntt 2^{log_n}: intt(ntt(x)) != x"
+                )));
             }
             "intt(ntt(x)) = x"
         };
@@ -210,14 +229,37 @@ fn run(cli: &Cli) -> Result<Vec<Case>, Failure> {
     let b = CudaBackend::new().map_err(Failure::Unavailable)?;
     let started = Instant::now();
     b.warm_up()?;
-    eprintln!("# device: {}; kernels ready in {:.1} s", b.device_name(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "# device: {}; kernels ready in {:.1} s",
+        b.device_name(),
+        started.elapsed().as_secs_f64()
+    );
     if !cli.json {
         println!("# cuda-bench on {}", b.device_name());
-        println!("{:<8} {:>5} {:>12} {:>12} {:>5}  check", "bench", "log_n", "median ms", "min ms", "runs");
+        println!(
+            "{:<8} {:>5} {:>12} {:>12} {:>5}  check",
+            "bench", "log_n", "median ms", "min ms", "runs"
+        );
     }
     let mut rows = Vec::new();
-    msm_cases::<g1::Config>(cli, &b, "msm_g1", cli.msm_g1.clone(), cli.check_max_g1, random_g1_bases, &mut rows)?;
-    msm_cases::<g2::Config>(cli, &b, "msm_g2", cli.msm_g2.clone(), cli.check_max_g2, random_g2_bases, &mut rows)?;
+    msm_cases::<g1::Config>(
+        cli,
+        &b,
+        "msm_g1",
+        cli.msm_g1.clone(),
+        cli.check_max_g1,
+        random_g1_bases,
+        &mut rows,
+    )?;
+    msm_cases::<g2::Config>(
+        cli,
+        &b,
+        "msm_g2",
+        cli.msm_g2.clone(),
+        cli.check_max_g2,
+        random_g2_bases,
+        &mut rows,
+    )?;
     ntt_cases(cli, &b, &mut rows)?;
     eprintln!("\n| bench | log n | device ms (median) | min ms | runs | check |");
     eprintln!("|---|---:|---:|---:|---:|---|");

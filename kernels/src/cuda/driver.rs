@@ -72,7 +72,9 @@ impl CudaDevice {
         let count = CudaContext::device_count()
             .map_err(|e| unavailable(format!("cuDeviceGetCount failed: {e:?}")))?;
         if count < 1 {
-            return Err(unavailable("the NVIDIA driver reports no CUDA device".to_owned()));
+            return Err(unavailable(
+                "the NVIDIA driver reports no CUDA device".to_owned(),
+            ));
         }
         let ctx = CudaContext::new(0)
             .map_err(|e| unavailable(format!("cannot open CUDA device 0: {e:?}")))?;
@@ -139,7 +141,12 @@ impl CudaDevice {
     }
 
     #[track_caller]
-    pub(crate) fn zero(&self, ptr: DevPtr, bytes: usize, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn zero(
+        &self,
+        ptr: DevPtr,
+        bytes: usize,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         // SAFETY: `ptr` holds at least `bytes` bytes (callers pass their buffer's size).
         check("cuMemsetD8Async", unsafe {
             result::memset_d8_async(ptr, 0, bytes, self.stream(stream).cu_stream())
@@ -147,7 +154,12 @@ impl CudaDevice {
     }
 
     #[track_caller]
-    pub(crate) fn upload(&self, dst: DevPtr, src: &[u8], stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn upload(
+        &self,
+        dst: DevPtr,
+        src: &[u8],
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         // SAFETY: `dst` holds at least `src.len()` bytes; pageable sources are staged before
         // the call returns, pinned ones are kept alive by the caller until an event after it.
         check(&format!("cuMemcpyHtoDAsync({} bytes)", src.len()), unsafe {
@@ -156,7 +168,12 @@ impl CudaDevice {
     }
 
     #[track_caller]
-    pub(crate) fn download(&self, dst: &mut [u8], src: DevPtr, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn download(
+        &self,
+        dst: &mut [u8],
+        src: DevPtr,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         let s = self.stream(stream);
         // SAFETY: `src` holds at least `dst.len()` bytes; the stream is synchronised before
         // `dst` is used.
@@ -167,7 +184,12 @@ impl CudaDevice {
     }
 
     #[track_caller]
-    pub(crate) fn download_async(&self, dst: &mut [u8], src: DevPtr, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn download_async(
+        &self,
+        dst: &mut [u8],
+        src: DevPtr,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         // SAFETY: `src` holds at least `dst.len()` bytes; `dst` is pinned memory the caller
         // leaves alone until an event after this copy has happened.
         check(&format!("cuMemcpyDtoHAsync({} bytes)", dst.len()), unsafe {
@@ -188,7 +210,10 @@ impl CudaDevice {
         // SAFETY: `params` is the kernel's parameter struct (same layout as the C++ struct,
         // checked by the emulation tests), and every pointer in it is live device memory.
         check(
-            &format!("cuLaunchKernel({kernel}, grid {:?}, block {})", shape.grid, shape.block),
+            &format!(
+                "cuLaunchKernel({kernel}, grid {:?}, block {})",
+                shape.grid, shape.block
+            ),
             unsafe {
                 result::launch_kernel(
                     function.cu_function(),
@@ -206,7 +231,8 @@ impl CudaDevice {
     pub(crate) fn record(&self, stream: Stream) -> Result<CudaEventHandle, KernelError> {
         let event = check(
             "cuEventCreate",
-            self.ctx.new_event(Some(sys::CUevent_flags::CU_EVENT_DEFAULT)),
+            self.ctx
+                .new_event(Some(sys::CUevent_flags::CU_EVENT_DEFAULT)),
         )?;
         check("cuEventRecord", event.record(self.stream(stream)))?;
         Ok(CudaEventHandle(event))
@@ -228,7 +254,11 @@ impl CudaDevice {
     }
 
     #[track_caller]
-    pub(crate) fn elapsed_ms(&self, start: &CudaEventHandle, end: &CudaEventHandle) -> Result<f32, KernelError> {
+    pub(crate) fn elapsed_ms(
+        &self,
+        start: &CudaEventHandle,
+        end: &CudaEventHandle,
+    ) -> Result<f32, KernelError> {
         check("cuEventElapsedTime", start.0.elapsed_ms(&end.0))
     }
 
@@ -267,7 +297,10 @@ impl CudaDevice {
                 message: format!("no program defines kernel {name}"),
             })?;
         let module = self.module(program)?;
-        let f = check(&format!("cuModuleGetFunction({name})"), module.load_function(name))?;
+        let f = check(
+            &format!("cuModuleGetFunction({name})"),
+            module.load_function(name),
+        )?;
         functions.insert(name, f.clone());
         Ok(f)
     }

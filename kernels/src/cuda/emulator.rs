@@ -123,7 +123,12 @@ impl EmuDevice {
         Ok(())
     }
 
-    pub(crate) fn launch(&self, kernel: &'static str, shape: Shape, params: &[u8]) -> Result<(), KernelError> {
+    pub(crate) fn launch(
+        &self,
+        kernel: &'static str,
+        shape: Shape,
+        params: &[u8],
+    ) -> Result<(), KernelError> {
         let name = CString::new(kernel).map_err(|_| emu_error("kernel name with NUL".into()))?;
         let mut message = vec![0 as c_char; 512];
         let (gx, gy, gz) = shape.grid;

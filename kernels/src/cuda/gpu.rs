@@ -31,6 +31,8 @@ pub(crate) enum Event {
 }
 
 /// A device: a GPU or the CPU emulator.
+// One value per process (or per emulation test), never moved around: the size is irrelevant.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Gpu {
     Cuda(CudaDevice),
     Emulated(EmuDevice),
@@ -75,9 +77,7 @@ pub(crate) unsafe trait Params: Copy {
     /// The struct's bytes.
     fn bytes(&self) -> &[u8] {
         // SAFETY: plain data without padding (the trait's contract), so every byte is initialised.
-        unsafe {
-            std::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>())
-        }
+        unsafe { std::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>()) }
     }
 }
 
@@ -136,7 +136,12 @@ impl Gpu {
     }
 
     /// Sets `bytes` bytes at `ptr` to zero.
-    pub(crate) fn zero(&self, ptr: DevPtr, bytes: usize, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn zero(
+        &self,
+        ptr: DevPtr,
+        bytes: usize,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         match self {
             Gpu::Cuda(d) => d.zero(ptr, bytes, stream),
             Gpu::Emulated(d) => d.zero(ptr, bytes),
@@ -145,7 +150,12 @@ impl Gpu {
 
     /// Copies `src` to `dst`. The source may be reused once this returns (pageable host
     /// memory is staged by the driver; pinned memory must be kept until an event after it).
-    pub(crate) fn upload(&self, dst: DevPtr, src: &[u8], stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn upload(
+        &self,
+        dst: DevPtr,
+        src: &[u8],
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         match self {
             Gpu::Cuda(d) => d.upload(dst, src, stream),
             Gpu::Emulated(d) => d.upload(dst, src),
@@ -154,7 +164,12 @@ impl Gpu {
 
     /// Copies device memory at `src` into `dst` and waits for the copy (the one host wait of
     /// a call: its results).
-    pub(crate) fn download(&self, dst: &mut [u8], src: DevPtr, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn download(
+        &self,
+        dst: &mut [u8],
+        src: DevPtr,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         match self {
             Gpu::Cuda(d) => d.download(dst, src, stream),
             Gpu::Emulated(d) => d.download(dst, src),
@@ -163,7 +178,12 @@ impl Gpu {
 
     /// Queues a copy of device memory at `src` into `dst` on `stream` without waiting: `dst`
     /// must be pinned memory that stays untouched until an event after the copy has happened.
-    pub(crate) fn download_async(&self, dst: &mut [u8], src: DevPtr, stream: Stream) -> Result<(), KernelError> {
+    pub(crate) fn download_async(
+        &self,
+        dst: &mut [u8],
+        src: DevPtr,
+        stream: Stream,
+    ) -> Result<(), KernelError> {
         match self {
             Gpu::Cuda(d) => d.download_async(dst, src, stream),
             Gpu::Emulated(d) => d.download(dst, src),

@@ -34,8 +34,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use ark_bn254::Fr;
-use ark_ec::short_weierstrass::{Affine, Projective};
 use ark_ec::AffineRepr;
+use ark_ec::short_weierstrass::{Affine, Projective};
 use rayon::prelude::*;
 
 use crate::{BackendKind, KernelError, Msm, Ntt, NttDirection};
@@ -43,7 +43,9 @@ use gpu::{DevPtr, Gpu, Stream};
 pub use layout::CudaCurve;
 pub use msm::MsmPlan;
 pub use ntt::passes as ntt_passes;
-pub use nvrtc::{Compiled, KernelResources, compile, nvrtc_missing, nvrtc_version, parse_resources};
+pub use nvrtc::{
+    Compiled, KernelResources, compile, nvrtc_missing, nvrtc_version, parse_resources,
+};
 pub use sources::{Program, emulator_source};
 use staging::Staging;
 pub use tuning::Tuning;
@@ -197,7 +199,10 @@ impl CudaBackend {
 
     /// Uploads `bases` to the device once, for any number of [`CudaBackend::msm_prepared`]
     /// calls. Identity points are allowed.
-    pub fn prepare_bases<C: CudaCurve>(&self, bases: &[Affine<C>]) -> Result<PreparedBases<C>, KernelError> {
+    pub fn prepare_bases<C: CudaCurve>(
+        &self,
+        bases: &[Affine<C>],
+    ) -> Result<PreparedBases<C>, KernelError> {
         let mut inner = self.device.lock()?;
         let gpu = &self.device.gpu;
         let n = bases.len();
@@ -242,9 +247,13 @@ impl CudaBackend {
                 }
             }
             let offset = (k * per_chunk * point_words * 4) as u64;
-            staging.upload(gpu, points + offset, layout::words_to_bytes(out), 4, |_, _, event| {
-                gpu.wait(Stream::Compute, event)
-            })?;
+            staging.upload(
+                gpu,
+                points + offset,
+                layout::words_to_bytes(out),
+                4,
+                |_, _, event| gpu.wait(Stream::Compute, event),
+            )?;
         }
         gpu.upload(mask, layout::words_to_bytes(&mask_bits), Stream::Compute)?;
         // The bases must be complete before the host memory behind the pageable mask copy goes.
@@ -391,8 +400,19 @@ impl CudaBackend {
             coset: coset_shift,
             max_pass_log: self.tuning.ntt_max_pass_log,
         };
-        let batch = u32::try_from(batch).map_err(|_| gpu::too_large("batch".into()))?;
-        ntt::time_resident(gpu, &mut inner.tables, data.ptr(), out.ptr(), batch, &job, runs)
+        let batch = u32::try_from(batch)
+            .ok()
+            .filter(|&b| b <= 65535)
+            .ok_or_else(|| gpu::too_large(format!("a batch of {batch} vectors")))?;
+        ntt::time_resident(
+            gpu,
+            &mut inner.tables,
+            data.ptr(),
+            out.ptr(),
+            batch,
+            &job,
+            runs,
+        )
     }
 
     fn check_same_device<C: CudaCurve>(&self, bases: &PreparedBases<C>) -> Result<(), KernelError> {
@@ -452,7 +472,11 @@ impl<C: CudaCurve> Drop for PreparedBases<C> {
 }
 
 impl<C: CudaCurve> Msm<Projective<C>> for CudaBackend {
-    fn msm_unchecked(&self, bases: &[Affine<C>], scalars: &[Fr]) -> Result<Projective<C>, KernelError> {
+    fn msm_unchecked(
+        &self,
+        bases: &[Affine<C>],
+        scalars: &[Fr],
+    ) -> Result<Projective<C>, KernelError> {
         let n = bases.len().min(scalars.len());
         if n == 0 {
             return Ok(Projective::<C>::default());

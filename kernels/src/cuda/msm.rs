@@ -218,7 +218,11 @@ pub(crate) fn msm<C: CudaCurve>(
     }
     let w = plan.windows as usize;
     let groups = plan.groups() as usize;
-    let start = if timed { Some(gpu.record(Stream::Compute)?) } else { None };
+    let start = if timed {
+        Some(gpu.record(Stream::Compute)?)
+    } else {
+        None
+    };
 
     // 1. Digits and bucket counts.
     let counts = gpu.alloc((groups + 1) * 4)?;
@@ -321,7 +325,11 @@ pub(crate) fn msm<C: CudaCurve>(
         let max_segments = (total_in / u64::from(seg) + total_in.min(groups as u64)).min(total_in);
         let max_segments32 = u32::try_from(max_segments)
             .map_err(|_| too_large(format!("{max_segments} segments")))?;
-        let out = if last { None } else { Some(gpu.alloc(max_segments as usize * point_bytes)?) };
+        let out = if last {
+            None
+        } else {
+            Some(gpu.alloc(max_segments as usize * point_bytes)?)
+        };
         let params = AccumulateParams {
             bases: bases.points,
             sorted: sorted.ptr(),
@@ -335,8 +343,17 @@ pub(crate) fn msm<C: CudaCurve>(
             max_segments: max_segments32,
             dense_out: u32::from(last),
         };
-        let kernel = if r == 0 { C::ACCUMULATE_AFFINE } else { C::ACCUMULATE_XYZZ };
-        gpu.launch(kernel, Shape::linear(max_segments.max(1), BLOCK)?, &params, Stream::Compute)?;
+        let kernel = if r == 0 {
+            C::ACCUMULATE_AFFINE
+        } else {
+            C::ACCUMULATE_XYZZ
+        };
+        gpu.launch(
+            kernel,
+            Shape::linear(max_segments.max(1), BLOCK)?,
+            &params,
+            Stream::Compute,
+        )?;
         counts = segments;
         offsets = seg_offsets;
         partials = out;
@@ -383,7 +400,11 @@ pub(crate) fn msm<C: CudaCurve>(
         backend: crate::BackendKind::Cuda,
         message: "MSM plan with fewer than two buckets".into(),
     })?;
-    let end = if timed { Some(gpu.record(Stream::Compute)?) } else { None };
+    let end = if timed {
+        Some(gpu.record(Stream::Compute)?)
+    } else {
+        None
+    };
 
     // 6. Window sums to the host; Horner's rule.
     let mut bytes = vec![0u8; w * point_bytes];

@@ -97,7 +97,12 @@ impl TableCache {
         self.scales.clear();
     }
 
-    fn twiddles(&mut self, gpu: &Gpu, log_n: u32, direction: NttDirection) -> Result<&Tables, KernelError> {
+    fn twiddles(
+        &mut self,
+        gpu: &Gpu,
+        log_n: u32,
+        direction: NttDirection,
+    ) -> Result<&Tables, KernelError> {
         let forward = direction == NttDirection::Forward;
         if !self.roots.contains_key(&forward) {
             let ptr = self.upload(gpu, &stage_roots(direction))?;
@@ -106,7 +111,8 @@ impl TableCache {
         let roots = self.roots[&forward];
         if !self.tables.contains_key(&(log_n, forward)) {
             // Exponents of the group twiddles are below 2^(log_n - 1).
-            let (lo, hi, split) = windowed(root(log_n, direction), log_n.saturating_sub(1), Fr::ONE);
+            let (lo, hi, split) =
+                windowed(root(log_n, direction), log_n.saturating_sub(1), Fr::ONE);
             let t = Tables {
                 stage_roots: roots,
                 tw_lo: self.upload(gpu, &lo)?,
@@ -120,7 +126,14 @@ impl TableCache {
 
     /// Powers `c·g^j` for `j < n` as a windowed table (`stage_roots` unused). At most 16
     /// shifts are kept; the prover reuses one or two.
-    fn scales(&mut self, gpu: &Gpu, log_n: u32, g: Fr, c: Fr, inverse: bool) -> Result<(DevPtr, DevPtr, u32), KernelError> {
+    fn scales(
+        &mut self,
+        gpu: &Gpu,
+        log_n: u32,
+        g: Fr,
+        c: Fr,
+        inverse: bool,
+    ) -> Result<(DevPtr, DevPtr, u32), KernelError> {
         let key = (ark_ff::PrimeField::into_bigint(g).0, log_n, inverse);
         if !self.scales.contains_key(&key) {
             if self.scales.len() >= 16 {
@@ -222,7 +235,10 @@ fn resolve(gpu: &Gpu, cache: &mut TableCache, job: &Job) -> Result<Resolved, Ker
         }
         (NttDirection::Inverse, shift) => {
             let g_inv = shift.map_or(Fr::ONE, |g| g.inverse().unwrap_or(Fr::ONE));
-            (None, Some(cache.scales(gpu, job.log_n, g_inv, n_inv, true)?))
+            (
+                None,
+                Some(cache.scales(gpu, job.log_n, g_inv, n_inv, true)?),
+            )
         }
     };
     Ok(Resolved {
@@ -234,11 +250,19 @@ fn resolve(gpu: &Gpu, cache: &mut TableCache, job: &Job) -> Result<Resolved, Ker
 
 /// Queues the transform of `batch` vectors of `2^log_n` points at `data` (consecutive) on the
 /// compute stream; the natural-order results land at `out`. `data` is overwritten.
-fn enqueue(gpu: &Gpu, r: &Resolved, job: &Job, data: DevPtr, out: DevPtr, batch: u32) -> Result<(), KernelError> {
+fn enqueue(
+    gpu: &Gpu,
+    r: &Resolved,
+    job: &Job,
+    data: DevPtr,
+    out: DevPtr,
+    batch: u32,
+) -> Result<(), KernelError> {
     let n = 1u64 << job.log_n;
     let (roots, tw_lo, tw_hi, tw_split) = r.twiddles;
     for (first, stages) in passes(job.log_n, job.max_pass_log) {
-        let groups = u32::try_from(n >> stages).map_err(|_| too_large(format!("2^{} points", job.log_n)))?;
+        let groups =
+            u32::try_from(n >> stages).map_err(|_| too_large(format!("2^{} points", job.log_n)))?;
         let (coset_lo, coset_hi, coset_split) = r.coset.filter(|_| first == 0).unwrap_or((0, 0, 0));
         gpu.launch(
             "ntt_pass",
@@ -303,23 +327,36 @@ pub(crate) fn transform(
         return Ok(());
     }
     let r = resolve(gpu, cache, job)?;
-    let per_slab = (SLAB_ELEMENTS / n).max(1);
+    // A slab's vectors are the grid's y dimension, at most 65535.
+    let per_slab = (SLAB_ELEMENTS / n).clamp(1, 65535);
     let slabs: Vec<&mut [Fr]> = values.chunks_mut(per_slab * n).collect();
     let slab_bytes = per_slab * n * 32;
     let count = slabs.len();
     let pairs = count.min(2);
-    let inputs: Vec<DevBuf<'_>> = (0..pairs).map(|_| gpu.alloc(slab_bytes)).collect::<Result<_, _>>()?;
-    let outputs: Vec<DevBuf<'_>> = (0..pairs).map(|_| gpu.alloc(slab_bytes)).collect::<Result<_, _>>()?;
+    let inputs: Vec<DevBuf<'_>> = (0..pairs)
+        .map(|_| gpu.alloc(slab_bytes))
+        .collect::<Result<_, _>>()?;
+    let outputs: Vec<DevBuf<'_>> = (0..pairs)
+        .map(|_| gpu.alloc(slab_bytes))
+        .collect::<Result<_, _>>()?;
     let mut computed: [Option<Event>; 2] = [None, None];
-    let queue = |k: usize, slab: &[Fr], staging: &mut Staging, computed: &mut [Option<Event>; 2]| -> Result<(), KernelError> {
+    let queue = |k: usize,
+                 slab: &[Fr],
+                 staging: &mut Staging,
+                 computed: &mut [Option<Event>; 2]|
+     -> Result<(), KernelError> {
         let slot = k % 2;
         if let Some(event) = &computed[slot] {
             // The input buffer is free once the kernels of slab k-2 are done with it.
             gpu.wait(Stream::Copy, event)?;
         }
-        staging.upload(gpu, inputs[slot].ptr(), fr_bytes(slab), 32, |_, _, event| {
-            gpu.wait(Stream::Compute, event)
-        })?;
+        staging.upload(
+            gpu,
+            inputs[slot].ptr(),
+            fr_bytes(slab),
+            32,
+            |_, _, event| gpu.wait(Stream::Compute, event),
+        )?;
         let batch = u32::try_from(slab.len() / n).map_err(|_| too_large("batch".into()))?;
         enqueue(gpu, &r, job, inputs[slot].ptr(), outputs[slot].ptr(), batch)?;
         computed[slot] = Some(gpu.record(Stream::Compute)?);
@@ -339,7 +376,12 @@ pub(crate) fn transform(
             backend: crate::BackendKind::Cuda,
             message: "NTT slab queued without an event".into(),
         })?;
-        staging.download(gpu, fr_bytes_mut(&mut slabs[k][..]), outputs[slot].ptr(), &done)?;
+        staging.download(
+            gpu,
+            fr_bytes_mut(&mut slabs[k][..]),
+            outputs[slot].ptr(),
+            &done,
+        )?;
         // The download waited for the kernels of slab k, so its buffers are free again.
     }
     Ok(())

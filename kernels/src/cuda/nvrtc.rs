@@ -164,13 +164,24 @@ fn program_log(prog: &Prog) -> Result<String, KernelError> {
 type SizeFn = unsafe fn(sys::nvrtcProgram, *mut usize) -> sys::nvrtcResult;
 type ReadFn = unsafe fn(sys::nvrtcProgram, *mut c_char) -> sys::nvrtcResult;
 
-fn read_output(prog: &Prog, size_fn: SizeFn, read_fn: ReadFn, what: &str) -> Result<Vec<u8>, KernelError> {
+fn read_output(
+    prog: &Prog,
+    size_fn: SizeFn,
+    read_fn: ReadFn,
+    what: &str,
+) -> Result<Vec<u8>, KernelError> {
     let mut size = 0usize;
     // SAFETY: live, compiled program; valid out pointer.
-    check(unsafe { size_fn(prog.0, &mut size) }, &format!("nvrtcGet{what}Size"))?;
+    check(
+        unsafe { size_fn(prog.0, &mut size) },
+        &format!("nvrtcGet{what}Size"),
+    )?;
     let mut buf = vec![0u8; size];
     // SAFETY: the buffer holds `size` bytes, as NVRTC asked for.
-    check(unsafe { read_fn(prog.0, buf.as_mut_ptr().cast()) }, &format!("nvrtcGet{what}"))?;
+    check(
+        unsafe { read_fn(prog.0, buf.as_mut_ptr().cast()) },
+        &format!("nvrtcGet{what}"),
+    )?;
     Ok(buf)
 }
 
@@ -210,9 +221,15 @@ pub fn parse_resources(log: &str) -> Vec<KernelResources> {
         } else if let Some(k) = out.last_mut() {
             if line.contains("bytes stack frame") {
                 // The entry's own block, or a function it calls: keep the worst.
-                k.stack_bytes = k.stack_bytes.max(number_before(line, "bytes stack frame").unwrap_or(0));
-                k.spill_stores = k.spill_stores.max(number_before(line, "bytes spill stores").unwrap_or(0));
-                k.spill_loads = k.spill_loads.max(number_before(line, "bytes spill loads").unwrap_or(0));
+                k.stack_bytes = k
+                    .stack_bytes
+                    .max(number_before(line, "bytes stack frame").unwrap_or(0));
+                k.spill_stores = k
+                    .spill_stores
+                    .max(number_before(line, "bytes spill stores").unwrap_or(0));
+                k.spill_loads = k
+                    .spill_loads
+                    .max(number_before(line, "bytes spill loads").unwrap_or(0));
             } else if line.contains("registers") {
                 k.registers = number_before(line, "registers").unwrap_or(0);
                 k.shared_bytes = number_before(line, "bytes smem").unwrap_or(0);

@@ -11,7 +11,10 @@ const SCAN: Source = ("scan.cu", include_str!("../../cuda/scan.cu"));
 const MSM_SORT: Source = ("msm_sort.cu", include_str!("../../cuda/msm_sort.cu"));
 const MSM_SUM: Source = ("msm_sum.cu", include_str!("../../cuda/msm_sum.cu"));
 const NTT: Source = ("ntt.cu", include_str!("../../cuda/ntt.cu"));
-const EMULATE: Source = ("emulate.hpp", include_str!("../../cuda/emulate/emulate.hpp"));
+const EMULATE: Source = (
+    "emulate.hpp",
+    include_str!("../../cuda/emulate/emulate.hpp"),
+);
 
 /// The NVRTC programs; each is compiled once per process, when a kernel in it is first needed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -79,6 +79,10 @@ impl Staging {
         unit: usize,
         mut queued: impl FnMut(usize, usize, &Event) -> Result<(), KernelError>,
     ) -> Result<(), KernelError> {
+        // Device memory comes from the stream-ordered allocator on the compute stream: the copy
+        // stream may touch it only after the allocation, in stream order.
+        let allocated = gpu.record(Stream::Compute)?;
+        gpu.wait(Stream::Copy, &allocated)?;
         let chunk = (STAGING_BYTES / unit.max(1)) * unit.max(1);
         for (k, part) in src.chunks(chunk.max(1)).enumerate() {
             let slot = self.take(gpu)?;
