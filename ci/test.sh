@@ -50,7 +50,7 @@ step "CUDA backend without a GPU: NVRTC from PyPI compiles every kernel for sm_9
 # host with the C++ compiler and run on the emulator against arkworks.
 CUDA_TOOLS="${SHEAF_CUDA_TOOLS:-$HOME/.cache/sheaf/cuda-tools}"
 if [ ! -e "$CUDA_TOOLS/nvidia/cu13/lib/libnvrtc.so.13" ]; then
-    python3 -m pip install --quiet --disable-pip-version-check --no-deps \
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
         --target "$CUDA_TOOLS" "nvidia-cuda-nvrtc==13.0.88"
 fi
 if ! command -v c++ >/dev/null; then

@@ -99,3 +99,71 @@ fn every_program_compiles_for_sm_90() {
     eprintln!("{}", table.join("\n"));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn ptxas_report_is_parsed() {
+    let log = "ptxas info    : 0 bytes gmem\n\
+        ptxas info    : Compiling entry function 'msm_reduce_g2' for 'sm_90'\n\
+        ptxas info    : Function properties for msm_reduce_g2\n\
+        ptxas         .     816 bytes stack frame, 24 bytes spill stores, 16 bytes spill loads\n\
+        ptxas info    : Used 255 registers, used 0 barriers, 1088 bytes cumulative stack size\n\
+        ptxas info    : Compiling entry function 'ntt_pass' for 'sm_90'\n\
+        ptxas info    : Function properties for ntt_pass\n\
+        ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n\
+        ptxas info    : Used 48 registers, used 1 barriers, 49152 bytes smem\n";
+    let r = sheaf_kernels::cuda::parse_resources(log);
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        (
+            r[0].name.as_str(),
+            r[0].registers,
+            r[0].stack_bytes,
+            r[0].spill_stores,
+            r[0].spill_loads
+        ),
+        ("msm_reduce_g2", 255, 1088, 24, 16)
+    );
+    assert_eq!(
+        (r[1].name.as_str(), r[1].registers, r[1].shared_bytes),
+        ("ntt_pass", 48, 49152)
+    );
+}
+
+#[test]
+fn ntt_passes_cover_every_stage() {
+    use sheaf_kernels::cuda::ntt_passes;
+    assert_eq!(ntt_passes(26, 10), vec![(0, 9), (9, 9), (18, 8)]);
+    assert_eq!(ntt_passes(20, 10), vec![(0, 10), (10, 10)]);
+    assert_eq!(ntt_passes(1, 10), vec![(0, 1)]);
+    for log_n in 1..=28 {
+        for cap in 1..=10 {
+            let p = ntt_passes(log_n, cap);
+            let mut next = 0;
+            for &(first, stages) in &p {
+                assert_eq!(first, next, "2^{log_n}, cap {cap}: {p:?}");
+                assert!((1..=cap).contains(&stages), "2^{log_n}, cap {cap}: {p:?}");
+                next += stages;
+            }
+            assert_eq!(next, log_n, "2^{log_n}, cap {cap}: {p:?}");
+        }
+    }
+}
+
+#[test]
+fn msm_plans_cover_the_scalar_and_end_with_one_sum_per_bucket() {
+    use sheaf_kernels::cuda::{MsmPlan, Tuning};
+    let mut last_c = 0;
+    for log_n in 0..=26u32 {
+        let n = 1usize << log_n;
+        let plan = MsmPlan::new(n, 132, &Tuning::default()).unwrap();
+        assert!(plan.windows * plan.c > 254, "{plan:?}");
+        assert_eq!(plan.buckets, (1 << (plan.c - 1)) + 1);
+        assert!(plan.c >= last_c, "c shrinks at 2^{log_n}: {plan:?}");
+        last_c = plan.c;
+        // After the rounds, no bucket of at most n entries has more than one partial sum.
+        let capacity: u64 = plan.rounds.iter().map(|&s| u64::from(s)).product();
+        assert!(capacity >= n as u64, "{plan:?}");
+    }
+    let p20 = MsmPlan::new(1 << 20, 132, &Tuning::default()).unwrap();
+    assert!((13..=17).contains(&p20.c), "{p20:?}");
+}
