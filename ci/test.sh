@@ -91,6 +91,33 @@ cargo test --workspace --locked
 step "tests, release build (conformance up to 2^20)"
 cargo test --workspace --release --locked
 
+step "CUDA backend without a GPU: NVRTC from PyPI compiles every kernel for sm_90; CPU emulation"
+# NVRTC 13.0 (the CUDA version cudarc is pinned to) comes as a wheel carrying libnvrtc.so.13;
+# it is installed once into a cache outside the clone. The kernels are also compiled for the
+# host with the C++ compiler and run on the emulator against arkworks.
+CUDA_TOOLS="${SHEAF_CUDA_TOOLS:-$HOME/.cache/sheaf/cuda-tools}"
+if [ ! -e "$CUDA_TOOLS/nvidia/cu13/lib/libnvrtc.so.13" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+        --target "$CUDA_TOOLS" "nvidia-cuda-nvrtc==13.0.88"
+fi
+if ! command -v c++ >/dev/null; then
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq g++ >/dev/null
+fi
+(
+    export LD_LIBRARY_PATH="$CUDA_TOOLS/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    # Missing NVRTC or C++ compiler fails these tests instead of skipping them.
+    export SHEAF_REQUIRE_CUDA_TOOLS=1
+    export SHEAF_CUDA_CACHE=off
+    cargo clippy -p sheaf-kernels -p sheaf-benches --features sheaf-kernels/cuda,sheaf-benches/cuda \
+        --all-targets --locked -- -D warnings
+    cargo test -p sheaf-kernels --features cuda --locked --lib --test cuda --test cuda_emulated
+    # Prints ptxas' registers, stack and spills per kernel.
+    cargo test -p sheaf-kernels --features cuda --locked --test cuda_nvrtc -- --nocapture
+)
+
 step "bench smoke run (each criterion bench once, the comparison runner on small cases)"
 cargo bench -p sheaf-benches --locked -- --test
 cargo run --release -p sheaf-benches --locked --bin compare -- kernels --runs 1 --max-log 12

@@ -63,6 +63,9 @@ impl FromStr for BackendKind {
 pub enum Backend {
     /// The CPU backend.
     Cpu(CpuBackend),
+    /// The CUDA backend (feature `cuda`).
+    #[cfg(feature = "cuda")]
+    Cuda(crate::cuda::CudaBackend),
 }
 
 impl Backend {
@@ -70,6 +73,9 @@ impl Backend {
     pub fn new(kind: BackendKind) -> Result<Self, KernelError> {
         match kind {
             BackendKind::Cpu => Ok(Backend::Cpu(CpuBackend::new())),
+            #[cfg(feature = "cuda")]
+            BackendKind::Cuda => crate::cuda::CudaBackend::new().map(Backend::Cuda),
+            #[allow(unreachable_patterns)]
             BackendKind::Cuda | BackendKind::Wgpu => Err(KernelError::Unavailable {
                 backend: kind,
                 reason: format!("this build of sheaf-kernels has no {kind} backend compiled in"),
@@ -106,6 +112,8 @@ impl Backend {
     pub fn kind(&self) -> BackendKind {
         match self {
             Backend::Cpu(_) => BackendKind::Cpu,
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(_) => BackendKind::Cuda,
         }
     }
 }
@@ -118,6 +126,8 @@ impl Msm<Projective<g1::Config>> for Backend {
     ) -> Result<G1Projective, KernelError> {
         match self {
             Backend::Cpu(b) => b.msm_unchecked(bases, scalars),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(b) => b.msm_unchecked(bases, scalars),
         }
     }
 }
@@ -130,6 +140,8 @@ impl Msm<Projective<g2::Config>> for Backend {
     ) -> Result<G2Projective, KernelError> {
         match self {
             Backend::Cpu(b) => b.msm_unchecked(bases, scalars),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(b) => b.msm_unchecked(bases, scalars),
         }
     }
 }
@@ -143,6 +155,8 @@ impl Ntt<Fr> for Backend {
     ) -> Result<(), KernelError> {
         match self {
             Backend::Cpu(b) => b.ntt_unchecked(values, direction, coset_shift),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda(b) => b.ntt_unchecked(values, direction, coset_shift),
         }
     }
 }

@@ -22,6 +22,8 @@
 
 pub mod backend;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 mod error;
 pub mod msm;
 pub mod ntt;
@@ -29,6 +31,8 @@ pub mod reference;
 
 pub use backend::{Backend, BackendKind};
 pub use cpu::CpuBackend;
+#[cfg(feature = "cuda")]
+pub use cuda::CudaBackend;
 pub use error::KernelError;
 pub use msm::Msm;
 pub use ntt::{MAX_LOG_NTT, Ntt, NttDirection, check_ntt_len, max_log_ntt};
