@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod prover;
 pub mod snarkjs;
 pub mod statement;
+pub mod subgroup;
 pub mod verify;
 
 pub use batch::{

@@ -8,12 +8,13 @@
 use ark_bn254::{Bn254, Fq, Fq2, Fq6, Fq12, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ec::pairing::Pairing;
-use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ec::short_weierstrass::Affine;
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
 
 use crate::FormatError;
 use crate::decimal::parse_field;
+use crate::subgroup::InSubgroup;
 
 /// Largest JSON document accepted for a key or a list of public signals.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
@@ -224,7 +225,7 @@ pub(crate) fn g2(field: &str, raw: &[Vec<String>]) -> Result<G2Affine, FormatErr
 }
 
 /// `p` if it is on the curve, in the prime-order subgroup and not the identity.
-pub(crate) fn checked_point<P: SWCurveConfig>(
+pub(crate) fn checked_point<P: InSubgroup>(
     field: &str,
     p: Affine<P>,
 ) -> Result<Affine<P>, FormatError> {
@@ -235,7 +236,7 @@ pub(crate) fn checked_point<P: SWCurveConfig>(
             field: field.to_owned(),
         });
     }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
+    if !P::in_subgroup(&p) {
         return Err(FormatError::NotInSubgroup {
             field: field.to_owned(),
         });

@@ -156,14 +156,8 @@ pub fn line_element(a: Fq2, b: Fq2) -> Fq12 {
 
 /// The endomorphism `ψ` (untwist, Frobenius, twist) on the twist's affine points.
 pub fn psi(q: (Fq2, Fq2)) -> (Fq2, Fq2) {
-    let mut x = q.0;
-    let mut y = q.1;
-    x.frobenius_map_in_place(1);
-    y.frobenius_map_in_place(1);
-    (
-        x * BnParams::TWIST_MUL_BY_Q_X,
-        y * BnParams::TWIST_MUL_BY_Q_Y,
-    )
+    let image = crate::subgroup::psi(&G2Affine::new_unchecked(q.0, q.1));
+    (image.x, image.y)
 }
 
 fn double(t: (Fq2, Fq2)) -> ((Fq2, Fq2), Fq2) {
