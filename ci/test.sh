@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sheaf's test command (the README's, and what .ci/run calls): formatting, lints, every test
-# suite in debug and release, and a smoke run of the benches. Runs on a fresh clone with the
+# suite (once, in the optimized `ci` profile), and a smoke run of the benches. Runs on a fresh clone with the
 # Rust toolchain installed; it installs Node.js from Debian if missing and the pinned JS tools
 # of ci/js with npm: snarkjs (checks our prover's proofs), solc-js (checks the committed contract
 # artifacts) and hardhat (its loopback node serves the JSON-RPC base-layer tests), and
@@ -82,14 +82,17 @@ export SHEAF_REQUIRE_POSTGRES=1
 step "cargo fmt --check"
 cargo fmt --all --check
 
-step "cargo clippy (all targets, warnings are errors)"
+step "cargo clippy (all targets, warnings are errors; then with the CUDA features)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p sheaf-kernels -p sheaf-benches --features sheaf-kernels/cuda,sheaf-benches/cuda \
+    --all-targets --locked -- -D warnings
 
-step "tests, debug build (conformance up to 2^16)"
-cargo test --workspace --locked
-
-step "tests, release build (conformance up to 2^20)"
-cargo test --workspace --release --locked
+# Every suite runs once, in the `ci` profile (Cargo.toml): optimized like release, without LTO,
+# with overflow checks in sheaf's own crates. So the conformance suite runs up to 2^20 and the
+# release-only tests run, and one set of compiled dependencies serves the tests, the CUDA
+# checks, the benches and the comparison runner.
+step "tests (profile ci: conformance up to 2^20, the recursion tests)"
+cargo test --workspace --profile ci --locked
 
 step "CUDA backend without a GPU: NVRTC from PyPI compiles every kernel for sm_90; CPU emulation"
 # NVRTC 13.0 (the CUDA version cudarc is pinned to) comes as a wheel carrying libnvrtc.so.13;
@@ -111,19 +114,19 @@ fi
     # Missing NVRTC or C++ compiler fails these tests instead of skipping them.
     export SHEAF_REQUIRE_CUDA_TOOLS=1
     export SHEAF_CUDA_CACHE=off
-    cargo clippy -p sheaf-kernels -p sheaf-benches --features sheaf-kernels/cuda,sheaf-benches/cuda \
-        --all-targets --locked -- -D warnings
-    cargo test -p sheaf-kernels --features cuda --locked --lib --test cuda --test cuda_emulated
+    cargo test -p sheaf-kernels --features cuda --profile ci --locked --lib --test cuda --test cuda_emulated
     # Prints ptxas' registers, stack and spills per kernel.
-    cargo test -p sheaf-kernels --features cuda --locked --test cuda_nvrtc -- --nocapture
+    cargo test -p sheaf-kernels --features cuda --profile ci --locked --test cuda_nvrtc -- --nocapture
 )
 
 step "bench smoke run (each criterion bench once, the comparison runner on small cases)"
-cargo bench -p sheaf-benches --locked -- --test
-cargo run --release -p sheaf-benches --locked --bin compare -- kernels --runs 1 --max-log 12
-cargo run --release -p sheaf-benches --locked --bin compare -- groth16 --runs 1 --prove-logs 10
-cargo run --release -p sheaf-benches --locked --bin compare -- circuit --signals 1 --prove-signals 0
-cargo run --release -p sheaf-benches --locked --bin compare -- gas --sizes 1,8 --circuits multiplier
-cargo run --release -p sheaf-benches --locked --bin compare -- service --rates 200 --seconds 1 --max-seconds 1 --connections 16
+# Criterion runs each bench once when the binary is started by `cargo test`.
+cargo test -p sheaf-benches --profile ci --locked --benches
+compare() { cargo run --profile ci -p sheaf-benches --locked --bin compare -- "$@"; }
+compare kernels --runs 1 --max-log 12
+compare groth16 --runs 1 --prove-logs 10
+compare circuit --signals 1 --prove-signals 0
+compare gas --sizes 1,8 --circuits multiplier
+compare service --rates 200 --seconds 1 --max-seconds 1 --connections 16
 
 step "done in $((SECONDS - started))s"

@@ -10,15 +10,18 @@ mod pairing;
 mod range;
 mod verifier;
 
+use std::sync::OnceLock;
+
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use ark_relations::gr1cs::{
     ConstraintSystem, ConstraintSystemRef, OptimizationGoal, SynthesisError, SynthesisMode,
     Variable,
 };
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use sheaf_aggregator::gadgets::{Commit, Ctx, Num, RangeMode};
-use sheaf_aggregator::prover::R1cs;
+use sheaf_aggregator::prover::{R1cs, SparseMatrix};
 
 /// A stand-in for the Groth16 commitment in constraint-level tests: the challenge is a hash of
 /// the committed values. It is not a proof system, only a challenge fixed after the values.
@@ -65,6 +68,17 @@ pub struct Built {
     pub r1cs: R1cs,
     pub z: Vec<Fr>,
     pub num_instance: usize,
+    /// For [`Self::satisfied_with`], built on first use: the constraints each variable
+    /// appears in, and the constraints `z` itself leaves unsatisfied.
+    index: OnceLock<ColumnIndex>,
+}
+
+/// The transpose of the constraint matrices' sparsity pattern, in compressed form: the rows
+/// (constraints) that mention variable `v` are `rows[starts[v]..starts[v + 1]]`.
+struct ColumnIndex {
+    starts: Vec<usize>,
+    rows: Vec<u32>,
+    unsatisfied: Vec<usize>,
 }
 
 impl Built {
@@ -78,13 +92,85 @@ impl Built {
         var.get_variable_index(self.num_instance).unwrap()
     }
 
-    /// Whether the assignment with `z[i]` replaced satisfies every constraint.
+    /// Whether the assignment with `z[i]` replaced satisfies every constraint. Only the
+    /// constraints that mention a changed variable can change, so only those are evaluated
+    /// (the others keep the outcome they have under `z`): the same answer as evaluating the
+    /// whole system, in time proportional to the changed variables' constraints.
     pub fn satisfied_with(&self, changes: &[(usize, Fr)]) -> bool {
-        let mut z = self.z.clone();
-        for &(i, v) in changes {
-            z[i] = v;
+        let index = self.index.get_or_init(|| self.column_index());
+        let mut touched: Vec<usize> = changes
+            .iter()
+            .flat_map(|&(v, _)| &index.rows[index.starts[v]..index.starts[v + 1]])
+            .map(|&row| row as usize)
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let value = |col: usize| {
+            changes
+                .iter()
+                .rev()
+                .find(|(v, _)| *v == col)
+                .map_or(self.z[col], |(_, x)| *x)
+        };
+        let dot = |m: &SparseMatrix, row: usize| -> Fr {
+            m.row(row).map(|(col, coeff)| value(col) * coeff).sum()
+        };
+        index
+            .unsatisfied
+            .iter()
+            .all(|row| touched.binary_search(row).is_ok())
+            && touched.iter().all(|&row| {
+                dot(&self.r1cs.a, row) * dot(&self.r1cs.b, row) == dot(&self.r1cs.c, row)
+            })
+    }
+
+    fn column_index(&self) -> ColumnIndex {
+        let r = &self.r1cs;
+        let n = r.num_variables();
+        let m = r.num_constraints();
+        let mut per_row: Vec<Vec<usize>> = (0..m)
+            .into_par_iter()
+            .map(|row| {
+                let mut cols: Vec<usize> = [&r.a, &r.b, &r.c]
+                    .iter()
+                    .flat_map(|mat| mat.row(row).map(|(col, _)| col))
+                    .collect();
+                cols.sort_unstable();
+                cols.dedup();
+                cols
+            })
+            .collect();
+        let mut starts = vec![0usize; n + 1];
+        for cols in &per_row {
+            for &c in cols {
+                starts[c + 1] += 1;
+            }
         }
-        self.r1cs.evaluate(&z).is_ok()
+        for v in 0..n {
+            starts[v + 1] += starts[v];
+        }
+        let mut next = starts.clone();
+        let mut rows = vec![0u32; starts[n]];
+        for (row, cols) in per_row.iter_mut().enumerate() {
+            for &c in cols.iter() {
+                rows[next[c]] = u32::try_from(row).unwrap();
+                next[c] += 1;
+            }
+        }
+        let unsatisfied = (0..m)
+            .into_par_iter()
+            .filter(|&row| {
+                let dot = |mat: &SparseMatrix| -> Fr {
+                    mat.row(row).map(|(col, coeff)| self.z[col] * coeff).sum()
+                };
+                dot(&r.a) * dot(&r.b) != dot(&r.c)
+            })
+            .collect();
+        ColumnIndex {
+            starts,
+            rows,
+            unsatisfied,
+        }
     }
 }
 
@@ -103,5 +189,6 @@ pub fn finish(ctx: &Ctx) -> Built {
         num_instance: r1cs.num_instance,
         r1cs,
         z,
+        index: OnceLock::new(),
     }
 }
