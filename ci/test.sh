@@ -91,8 +91,12 @@ cargo clippy -p sheaf-kernels -p sheaf-benches --features sheaf-kernels/cuda,she
 # with overflow checks in sheaf's own crates. So the conformance suite runs up to 2^20 and the
 # release-only tests run, and one set of compiled dependencies serves the tests, the CUDA
 # checks, the benches and the comparison runner.
-step "tests (profile ci: conformance up to 2^20, the recursion tests)"
-cargo test --workspace --profile ci --locked
+# `--all-targets` takes in the criterion benches, which run each bench once under `cargo test`.
+# The comparison runner is then run from the same build: `cargo run -p sheaf-benches` would
+# resolve features without the workspace's dev-dependencies and rebuild half the graph.
+step "tests (profile ci: conformance up to 2^20, the recursion tests, each criterion bench once)"
+cargo test --workspace --profile ci --locked --all-targets
+cargo test --workspace --profile ci --locked --doc
 
 step "CUDA backend without a GPU: NVRTC from PyPI compiles every kernel for sm_90; CPU emulation"
 # NVRTC 13.0 (the CUDA version cudarc is pinned to) comes as a wheel carrying libnvrtc.so.13;
@@ -119,10 +123,9 @@ fi
     cargo test -p sheaf-kernels --features cuda --profile ci --locked --test cuda_nvrtc -- --nocapture
 )
 
-step "bench smoke run (each criterion bench once, the comparison runner on small cases)"
-# Criterion runs each bench once when the binary is started by `cargo test`.
-cargo test -p sheaf-benches --profile ci --locked --benches
-compare() { cargo run --profile ci -p sheaf-benches --locked --bin compare -- "$@"; }
+step "comparison runner on small cases (compare, from the ci build)"
+cargo build --workspace --profile ci --locked --all-targets
+compare() { "$CARGO_TARGET_DIR/ci/compare" "$@"; }
 compare kernels --runs 1 --max-log 12
 compare groth16 --runs 1 --prove-logs 10
 compare circuit --signals 1 --prove-signals 0

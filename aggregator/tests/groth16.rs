@@ -133,7 +133,7 @@ fn honest_proofs_verify() {
 #[test]
 #[cfg_attr(
     debug_assertions,
-    ignore = "ark-groth16's prover asserts satisfaction in debug builds; ci/test.sh runs this in its release pass"
+    ignore = "ark-groth16's prover asserts satisfaction in debug builds; ci/test.sh runs this (profile ci)"
 )]
 fn wrong_witness_proofs_are_rejected() {
     let f = fixture();

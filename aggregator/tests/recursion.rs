@@ -1,6 +1,6 @@
 //! One whole in-circuit Groth16 verification proved by our prover with the commitment
 //! extension: the epoch circuit's building block, end to end on the CPU. A release build proves
-//! it in well under a minute on two cores; the debug pass of `ci/test.sh` skips it.
+//! it in well under a minute on two cores; debug builds skip it, `ci/test.sh` (profile `ci`) runs it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fs;
@@ -33,7 +33,7 @@ fn circuit<'a>(
 #[test]
 #[cfg_attr(
     debug_assertions,
-    ignore = "runs in the release pass (setup and proof of ~760k constraints)"
+    ignore = "runs in optimized builds (setup and proof of ~760k constraints)"
 )]
 fn a_whole_inner_verification_is_proved_and_verified() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/snarkjs/multiplier");
