@@ -112,23 +112,24 @@ impl Built {
                 .find(|(v, _)| *v == col)
                 .map_or(self.z[col], |(_, x)| *x)
         };
-        let dot = |m: &SparseMatrix, row: usize| -> Fr {
-            m.row(row).map(|(col, coeff)| value(col) * coeff).sum()
-        };
         index
             .unsatisfied
             .iter()
             .all(|row| touched.binary_search(row).is_ok())
-            && touched.iter().all(|&row| {
-                dot(&self.r1cs.a, row) * dot(&self.r1cs.b, row) == dot(&self.r1cs.c, row)
-            })
+            && touched.iter().all(|&row| self.row_holds(row, value))
+    }
+
+    /// Whether constraint `row` holds with variable `v` set to `value(v)`.
+    fn row_holds(&self, row: usize, value: impl Fn(usize) -> Fr) -> bool {
+        let dot = |m: &SparseMatrix| -> Fr { m.row(row).map(|(col, k)| value(col) * k).sum() };
+        dot(&self.r1cs.a) * dot(&self.r1cs.b) == dot(&self.r1cs.c)
     }
 
     fn column_index(&self) -> ColumnIndex {
         let r = &self.r1cs;
         let n = r.num_variables();
         let m = r.num_constraints();
-        let mut per_row: Vec<Vec<usize>> = (0..m)
+        let per_row: Vec<Vec<usize>> = (0..m)
             .into_par_iter()
             .map(|row| {
                 let mut cols: Vec<usize> = [&r.a, &r.b, &r.c]
@@ -151,20 +152,15 @@ impl Built {
         }
         let mut next = starts.clone();
         let mut rows = vec![0u32; starts[n]];
-        for (row, cols) in per_row.iter_mut().enumerate() {
-            for &c in cols.iter() {
+        for (row, cols) in per_row.iter().enumerate() {
+            for &c in cols {
                 rows[next[c]] = u32::try_from(row).unwrap();
                 next[c] += 1;
             }
         }
         let unsatisfied = (0..m)
             .into_par_iter()
-            .filter(|&row| {
-                let dot = |mat: &SparseMatrix| -> Fr {
-                    mat.row(row).map(|(col, coeff)| self.z[col] * coeff).sum()
-                };
-                dot(&r.a) * dot(&r.b) != dot(&r.c)
-            })
+            .filter(|&row| !self.row_holds(row, |col| self.z[col]))
             .collect();
         ColumnIndex {
             starts,
