@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # sheaf's test command (the README's, and what .ci/run calls): formatting, lints, every test
-# suite (once, in the optimized `ci` profile), and a smoke run of the benches. Runs on a fresh clone with the
-# Rust toolchain installed; it installs Node.js from Debian if missing and the pinned JS tools
-# of ci/js with npm: snarkjs (checks our prover's proofs), solc-js (checks the committed contract
-# artifacts) and hardhat (its loopback node serves the JSON-RPC base-layer tests), and
-# PostgreSQL from Debian if missing (ci/postgres.sh starts a throwaway server on loopback for the
-# store tests); both servers are stopped on exit. Builds go to a persistent target directory
-# outside the clone (override with CARGO_TARGET_DIR) so repeated runs on one machine reuse
-# compiled dependencies.
+# suite (once, in the optimized `ci` profile), and a smoke run of the benches. Runs on a fresh
+# clone with the Rust toolchain installed; it installs Node.js from Debian if missing and the
+# pinned JS tools of ci/js with npm: snarkjs (checks our prover's proofs), solc-js (checks the
+# committed contract artifacts) and hardhat (its loopback node serves the JSON-RPC base-layer
+# tests), and PostgreSQL from Debian if missing (ci/postgres.sh starts a throwaway server on
+# loopback for the store tests); both servers are stopped on exit. Builds go to a persistent
+# target directory outside the clone (override with CARGO_TARGET_DIR) so repeated runs on one
+# machine reuse compiled dependencies.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
